@@ -1,0 +1,1 @@
+"""Sign-up with email verification, login, password reset and security alerts."""

@@ -1,0 +1,1 @@
+"""Users are administered through Django's own UserAdmin, profiles in catalog."""

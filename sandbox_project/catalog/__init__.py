@@ -1,0 +1,1 @@
+"""Books, reader profiles and new-book notifications."""

@@ -1,0 +1,1 @@
+"""Newsletters, the weekly report and one-click unsubscribe."""

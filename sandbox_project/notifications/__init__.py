@@ -1,0 +1,1 @@
+"""Every email of the sandbox goes through this app's EmailService."""

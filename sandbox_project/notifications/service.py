@@ -1,0 +1,166 @@
+"""EmailService: the one entry point for every email the sandbox sends."""
+
+import base64
+import logging
+import mimetypes
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.message import make_msgid
+
+from notifications import delivery, ratelimit
+from notifications.addresses import address_only, check_header_value, normalize_recipient
+from notifications.errors import EmailError, EmailInputError, MissingUnsubscribeError
+from notifications.models import EmailLog
+from notifications.rendering import EmailTemplates
+
+logger = logging.getLogger(__name__)
+
+LOG_ID_HEADER = "X-Library-Email-Id"
+
+
+@dataclass
+class SendResult:
+    """What happened to one email: sent, queued, failed or rate_limited."""
+
+    status: str
+    log: EmailLog | None = None
+    error: str = ""
+    retry_after: int = 0
+
+    @property
+    def ok(self):
+        return self.status in ("sent", "queued")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str = ""
+
+    def as_json(self):
+        mimetype = self.mimetype or mimetypes.guess_type(self.filename)[0]
+        return {
+            "filename": self.filename,
+            "mimetype": mimetype or "application/octet-stream",
+            "content": base64.b64encode(self.content).decode("ascii"),
+        }
+
+
+class EmailService:
+    """Render, record and send emails, one EmailLog row per recipient."""
+
+    def __init__(self, from_email=None):
+        self.from_email = from_email or settings.DEFAULT_FROM_EMAIL
+
+    def send(self, kind, to, context=None, *, attachments=(), headers=None,
+             unsubscribe_url="", async_send=False, fail_silently=False, connection=None,
+             templates=None, rate_limit=True):
+        """Send one email of `kind` to `to`; return a SendResult.
+
+        Bad input raises EmailInputError (or, with fail_silently, returns a failed
+        result); either way the EmailLog row records why nothing was sent. Pass
+        rate_limit=False only when the caller has already taken the slot.
+        """
+        try:
+            recipient = normalize_recipient(to)
+        except EmailInputError as exc:
+            return self._refuse(kind, to, exc, fail_silently)
+        if rate_limit and not ratelimit.acquire(kind, address_only(recipient)):
+            logger.info("rate limited %s email to %s", kind, recipient)
+            return SendResult("rate_limited", error="Too many emails of this kind; try later.",
+                              retry_after=ratelimit.window_for(kind))
+        try:
+            log = self.record(kind, recipient, context or {}, attachments=attachments,
+                              headers=headers, unsubscribe_url=unsubscribe_url,
+                              templates=templates)
+        except EmailInputError as exc:
+            return self._refuse(kind, recipient, exc, fail_silently)
+        if async_send:
+            return self.enqueue(log)
+        return self.deliver(log, connection=connection, fail_silently=fail_silently)
+
+    def record(self, kind, recipient, context, *, attachments=(), headers=None,
+               unsubscribe_url="", templates=None):
+        """Render the email and store it as a queued EmailLog row."""
+        if kind in settings.EMAIL_BULK_KINDS and not unsubscribe_url:
+            raise MissingUnsubscribeError(f"{kind} is bulk mail and needs an unsubscribe URL")
+        templates = templates or EmailTemplates(kind)
+        rendered = templates.render(
+            {**context, "recipient": recipient, "unsubscribe_url": unsubscribe_url})
+        all_headers = self.headers_for(unsubscribe_url, headers or {})
+        log = EmailLog.objects.create(
+            kind=kind, recipient=recipient, from_email=self.from_email,
+            subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
+            headers=all_headers, attachments=[a.as_json() for a in attachments],
+        )
+        # The id goes into the message so any outbox can be matched to its row.
+        log.headers = {**all_headers, LOG_ID_HEADER: str(log.pk),
+                       "Message-ID": make_msgid(f"email-{log.pk}", domain=_msgid_domain())}
+        log.save(update_fields=["headers"])
+        return log
+
+    def headers_for(self, unsubscribe_url, extra):
+        """Return checked headers, adding RFC 8058 one-click unsubscribe when asked."""
+        headers = {name: check_header_value(name, value) for name, value in extra.items()}
+        if unsubscribe_url:
+            check_header_value("List-Unsubscribe", unsubscribe_url)
+            headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        return headers
+
+    def deliver(self, log, *, connection=None, fail_silently=False):
+        """Send a queued row now, in this process."""
+        claimed = delivery.claim(log.pk)
+        if claimed is None:
+            log.refresh_from_db()
+            return SendResult(log.status, log)
+        try:
+            delivery.send_claimed(claimed, connection)
+        except Exception:
+            if not fail_silently:
+                raise
+            logger.exception("%s email %s failed", claimed.kind, claimed.pk)
+            return SendResult("failed", claimed, error=claimed.last_error)
+        return SendResult("sent", claimed)
+
+    def enqueue(self, log):
+        """Hand the row to a background worker once the transaction commits."""
+        from notifications.tasks import send_email_log  # noqa: PLC0415 - Celery is optional here
+
+        send_email_log.delay_on_commit(log.pk)
+        return SendResult("queued", log)
+
+    def send_bulk(self, kind, recipients, *, fail_silently=True):
+        """Send `kind` to many (recipient, context, unsubscribe_url) over one connection."""
+        templates = EmailTemplates(kind)
+        results = []
+        with get_connection() as connection:
+            for to, context, unsubscribe_url in recipients:
+                results.append(self.send(kind, to, context, unsubscribe_url=unsubscribe_url,
+                                         connection=connection, templates=templates,
+                                         fail_silently=fail_silently))
+        return results
+
+    def _refuse(self, kind, to, error, fail_silently):
+        """Record refused input as a failed row, then raise unless told not to."""
+        log = EmailLog.objects.create(
+            kind=kind, recipient=str(to)[:320], from_email=self.from_email, subject="",
+            status=EmailLog.Status.FAILED, last_error=delivery.describe(error),
+        )
+        logger.warning("refused %s email to %r: %s", kind, to, error)
+        if not fail_silently:
+            raise error
+        return SendResult("failed", log, error=log.last_error)
+
+
+def _msgid_domain():
+    address = address_only(settings.DEFAULT_FROM_EMAIL)
+    return address.rpartition("@")[2] or "localhost"
+
+
+email_service = EmailService()
+
+__all__ = ["Attachment", "EmailError", "EmailService", "SendResult", "email_service"]

@@ -1,0 +1,1 @@
+"""Orders and their confirmation emails with an invoice attached."""
