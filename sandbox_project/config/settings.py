@@ -4,6 +4,8 @@ Everything that differs between machines comes from the environment or a
 `.env` file at the repository root (see `.env.example`).
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -79,6 +81,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # A file, not memory, so worker processes started by the tests share it;
+    # one per test run, so two runs on one machine never share a database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"library-test-{os.getpid()}.sqlite3")}
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

@@ -5,13 +5,14 @@ from dataclasses import dataclass
 import css_inline
 import html2text
 from django.conf import settings
-from django.template import TemplateDoesNotExist
+from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 
 from notifications.addresses import check_header_value
 
 # One inliner for the process: it is thread-safe and costly to build.
-_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=True)
+# @media rules cannot be inlined, so they stay in a <style> block for phones.
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,22 @@ class EmailTemplates:
     def render(self, context):
         """Render subject, inlined HTML and text for one recipient."""
         context = {**base_context(), **context}
-        subject = self.subject.render(context).strip()
+        subject = render_plain(self.subject, context).strip()
         check_header_value("Subject", subject)
         context["subject"] = subject
         html = inline_css(self.html.render(context))
-        text = self.text.render(context) if self.text else html_to_text(html)
+        text = render_plain(self.text, context) if self.text else html_to_text(html)
         return RenderedEmail(subject=subject, html=html, text=tidy_text(text))
+
+
+def render_plain(template, context):
+    """Render a subject or text/plain template without HTML escaping.
+
+    HTML entities mean nothing in a subject or a text/plain part: escaping there
+    would show "O&#x27;Brien" to the reader, while markup such as <script> is
+    inert in plain text. The HTML part keeps Django's autoescaping.
+    """
+    return template.template.render(Context(context, autoescape=False))
 
 
 def base_context():
@@ -64,8 +75,11 @@ def html_to_text(html):
 
 
 def tidy_text(text):
-    """Drop trailing spaces and runs of blank lines left by template tags."""
-    lines = [line.rstrip() for line in text.strip().splitlines()]
+    """Drop trailing spaces and runs of blank lines left by template tags.
+
+    The signature separator "-- " keeps its space, so mail clients recognise it.
+    """
+    lines = [line if line == "-- " else line.rstrip() for line in text.strip().splitlines()]
     tidy = []
     for line in lines:
         if line or (tidy and tidy[-1]):

@@ -83,6 +83,12 @@ def book(db):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The default hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache(db):
     """Start every test with no rate-limit slots taken, whatever the cache backend."""
     from django.core.cache import cache

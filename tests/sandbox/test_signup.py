@@ -107,13 +107,23 @@ def test_newline_in_name_is_refused_at_the_form(client, mailoutbox):
     assert mailoutbox == []
 
 
-def test_hostile_name_is_escaped_in_html_and_text(client, mailoutbox):
+def test_hostile_name_is_escaped_in_html_and_inert_in_text(client, mailoutbox):
     sign_up(client, first_name="<script>alert(1)</script>")
 
     message = mailoutbox[0]
     assert "<script>" not in html_part(message)
-    assert "&lt;script&gt;" in html_part(message)
-    assert "<script>" not in message.body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_part(message)
+    # text/plain is never interpreted, so the name shows exactly as typed.
+    assert "Hello <script>alert(1)</script>," in message.body
+    assert message.message().get_content_type() == "multipart/alternative"
+
+
+def test_apostrophes_read_naturally_in_subject_and_text(client, mailoutbox):
+    sign_up(client, first_name="Siobhán O'Brien & Co")
+
+    message = mailoutbox[0]
+    assert "O'Brien & Co" in message.subject and "O'Brien & Co" in message.body
+    assert "O'Brien &amp; Co" in html_part(message)  # escaped, then re-serialized
 
 
 def test_resend_verification_sends_a_fresh_link_once_a_minute(client, mailoutbox):
