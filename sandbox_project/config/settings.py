@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 from config.stages import email_settings
 
@@ -86,7 +87,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"library-test-{os.getpid()}.sqlite3")}
 
+# Redis: REDIS_URL, else the embedded server `make run` starts (config/embedded_redis.py).
 REDIS_URL = env.str("REDIS_URL", default="")
+EMBEDDED_REDIS_PORT = env.int("EMBEDDED_REDIS_PORT", default=6399)
+BROKER_URL = REDIS_URL or f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}
@@ -117,7 +121,10 @@ STATIC_URL = "static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Email: one variable picks the stage; see config/stages.py and .env.example.
-globals().update(email_settings(env.str("EMAIL_STAGE", default="console"), env, VAR_DIR))
+EMAIL_STAGE = env.str("EMAIL_STAGE", default="console")
+_email = email_settings(EMAIL_STAGE, env, VAR_DIR)
+globals().update(_email)
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"]
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Library System <library@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Per recipient and kind: how many seconds must pass between two emails.
@@ -127,6 +134,57 @@ EMAIL_RATE_LIMITS = {
 }
 # Kinds sent to lists: they carry one-click unsubscribe headers.
 EMAIL_BULK_KINDS = ("book_notification", "weekly_report", "newsletter")
+
+# Background sending (Celery). EMAIL_ASYNC makes views hand their emails to workers.
+EMAIL_ASYNC = env.bool("EMAIL_ASYNC", default=False)
+EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=100)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
+EMAIL_RETRY_BASE_DELAY = env.float("EMAIL_RETRY_BASE_DELAY", default=5.0)
+EMAIL_RETRY_MAX_DELAY = env.float("EMAIL_RETRY_MAX_DELAY", default=600.0)
+# A send is killed after this long, so a row still "sending" past the lease is abandoned.
+EMAIL_SEND_TIME_LIMIT = env.float("EMAIL_SEND_TIME_LIMIT", default=3 * EMAIL_TIMEOUT + 10)
+EMAIL_SENDING_LEASE = env.float("EMAIL_SENDING_LEASE", default=2 * EMAIL_SEND_TIME_LIMIT)
+EMAIL_SWEEP_AFTER = env.float("EMAIL_SWEEP_AFTER", default=60.0)
+EMAIL_SWEEP_INTERVAL = env.float("EMAIL_SWEEP_INTERVAL", default=30.0)
+MAILHOG_URL = env.str(
+    "MAILHOG_URL", default=f"http://127.0.0.1:{env.int('MAILROOM_HTTP_PORT', default=8025)}")
+# Where the sweeper asks whether an abandoned send was delivered (see notifications/reconcile.py).
+EMAIL_RECONCILE_URL = env.str(
+    "EMAIL_RECONCILE_URL",
+    default=MAILHOG_URL if EMAIL_STAGE in ("mailhog", "smtp", "sendgrid")
+    and "EMAIL_HOST" not in env.ENVIRON and "SENDGRID_API_HOST" not in env.ENVIRON else "",
+)
+
+CELERY_BROKER_URL = BROKER_URL
+CELERY_RESULT_BACKEND = BROKER_URL
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_TIME_LIMIT = EMAIL_SEND_TIME_LIMIT
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="emails")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Longer than the longest retry delay: a retry waiting in a worker must not
+    # be handed to a second worker meanwhile.
+    "visibility_timeout": int(max(3600, 4 * EMAIL_RETRY_MAX_DELAY)),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# A request must not hang on a dead broker; the sweeper sends what could not be queued.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0,
+                                    "interval_step": 0.2, "interval_max": 0.5}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "weekly-report": {
+        "task": "notifications.tasks.send_weekly_report",
+        "schedule": crontab(day_of_week="mon", hour=9, minute=0),
+    },
+    "sweep-stuck-emails": {
+        "task": "notifications.tasks.sweep_stuck_emails",
+        "schedule": EMAIL_SWEEP_INTERVAL,
+    },
+}
 
 LOGGING = {
     "version": 1,

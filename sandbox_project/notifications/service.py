@@ -56,13 +56,14 @@ class EmailService:
         self.from_email = from_email or settings.DEFAULT_FROM_EMAIL
 
     def send(self, kind, to, context=None, *, attachments=(), headers=None,
-             unsubscribe_url="", async_send=False, fail_silently=False, connection=None,
+             unsubscribe_url="", async_send=None, fail_silently=False, connection=None,
              templates=None, rate_limit=True):
         """Send one email of `kind` to `to`; return a SendResult.
 
         Bad input raises EmailInputError (or, with fail_silently, returns a failed
         result); either way the EmailLog row records why nothing was sent. Pass
         rate_limit=False only when the caller has already taken the slot.
+        async_send (default: settings.EMAIL_ASYNC) hands the row to a Celery worker.
         """
         try:
             recipient = normalize_recipient(to)
@@ -78,7 +79,7 @@ class EmailService:
                               templates=templates)
         except EmailInputError as exc:
             return self._refuse(kind, recipient, exc, fail_silently)
-        if async_send:
+        if settings.EMAIL_ASYNC if async_send is None else async_send:
             return self.enqueue(log)
         return self.deliver(log, connection=connection, fail_silently=fail_silently)
 
@@ -112,36 +113,62 @@ class EmailService:
         return headers
 
     def deliver(self, log, *, connection=None, fail_silently=False):
-        """Send a queued row now, in this process."""
-        claimed = delivery.claim(log.pk)
-        if claimed is None:
-            log.refresh_from_db()
-            return SendResult(log.status, log)
-        try:
-            delivery.send_claimed(claimed, connection)
-        except Exception:
+        """Send a queued row now, in this process, in one attempt."""
+        outcome = delivery.deliver(log.pk, connection, allow_retry=False)
+        if outcome.status == "skipped":
+            return SendResult(outcome.log.status, outcome.log)
+        if outcome.status == "failed":
             if not fail_silently:
-                raise
-            logger.exception("%s email %s failed", claimed.kind, claimed.pk)
-            return SendResult("failed", claimed, error=claimed.last_error)
-        return SendResult("sent", claimed)
+                raise outcome.error
+            return SendResult("failed", outcome.log, error=outcome.log.last_error)
+        return SendResult("sent", outcome.log)
 
     def enqueue(self, log):
         """Hand the row to a background worker once the transaction commits."""
-        from notifications.tasks import send_email_log  # noqa: PLC0415 - Celery is optional here
+        from notifications.tasks import send_email_log
 
         send_email_log.delay_on_commit(log.pk)
         return SendResult("queued", log)
 
-    def send_bulk(self, kind, recipients, *, fail_silently=True):
-        """Send `kind` to many (recipient, context, unsubscribe_url) over one connection."""
+    def send_bulk(self, kind, recipients, *, fail_silently=True, async_send=None):
+        """Send `kind` to many (recipient, context, unsubscribe_url) tuples.
+
+        Templates are compiled once. Synchronously, every email shares one
+        connection; asynchronously, rows are recorded and handed to workers in
+        chunks that each share one connection.
+        """
         templates = EmailTemplates(kind)
+        if settings.EMAIL_ASYNC if async_send is None else async_send:
+            return self._enqueue_bulk(kind, recipients, templates)
         results = []
         with get_connection() as connection:
             for to, context, unsubscribe_url in recipients:
-                results.append(self.send(kind, to, context, unsubscribe_url=unsubscribe_url,
-                                         connection=connection, templates=templates,
-                                         fail_silently=fail_silently))
+                result = self.send(kind, to, context, unsubscribe_url=unsubscribe_url,
+                                   connection=connection, templates=templates,
+                                   fail_silently=fail_silently, async_send=False)
+                if result.status == "failed":
+                    connection.close()  # a broken connection reopens for the next email
+                results.append(result)
+        return results
+
+    def _enqueue_bulk(self, kind, recipients, templates):
+        from notifications.tasks import send_email_batch
+
+        results, chunk = [], []
+        for to, context, unsubscribe_url in recipients:
+            try:
+                log = self.record(kind, normalize_recipient(to), context, templates=templates,
+                                  unsubscribe_url=unsubscribe_url)
+            except EmailInputError as exc:
+                results.append(self._refuse(kind, to, exc, fail_silently=True))
+                continue
+            results.append(SendResult("queued", log))
+            chunk.append(log.pk)
+            if len(chunk) == settings.EMAIL_BATCH_SIZE:
+                send_email_batch.delay_on_commit(chunk)
+                chunk = []
+        if chunk:
+            send_email_batch.delay_on_commit(chunk)
         return results
 
     def _refuse(self, kind, to, error, fail_silently):
