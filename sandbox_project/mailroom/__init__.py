@@ -1,0 +1,1 @@
+"""Local mail services: SMTP catcher, secure SMTP listener, message store, fault injection."""
