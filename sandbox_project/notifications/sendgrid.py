@@ -9,10 +9,12 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from email.utils import parseaddr
+from email.mime.base import MIMEBase
+from email.utils import formataddr, getaddresses, parseaddr
 from urllib.error import URLError
 
 from django.conf import settings
+from django.utils.encoding import punycode
 from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
 
@@ -85,6 +87,10 @@ def _header(headers, name):
 def address(value):
     """Turn "Name <a@b>" into SendGrid's {"email", "name"} object."""
     name, email = parseaddr(value)
+    local, at, domain = email.rpartition("@")
+    if at and not domain.isascii():
+        # As Django's SMTP backend does: an IDN domain travels as its ASCII (punycode) form.
+        email = f"{local}@{punycode(domain)}"
     return {"email": email, "name": name} if name else {"email": email}
 
 
@@ -105,8 +111,11 @@ def payload_for(message):
                if k.lower() not in RESERVED_HEADERS}
     if headers:
         payload["headers"] = headers
-    if message.reply_to:
-        payload["reply_to"] = address(message.reply_to[0])
+    reply_to = message.reply_to or _header_addresses(message.extra_headers, "Reply-To")
+    if len(reply_to) == 1:
+        payload["reply_to"] = address(reply_to[0])
+    elif reply_to:
+        payload["reply_to_list"] = [address(a) for a in reply_to]
     log_id = message.extra_headers.get("X-Library-Email-Id")
     if log_id:
         # Comes back on every event webhook, tying events to the EmailLog row.
@@ -115,6 +124,12 @@ def payload_for(message):
     if attachments:
         payload["attachments"] = attachments
     return payload
+
+
+def _header_addresses(headers, name):
+    """Return the addresses of a header given in `headers`, matched without regard to case."""
+    values = [str(v) for k, v in headers.items() if k.lower() == name.lower()]
+    return [formataddr(pair) for pair in getaddresses(values) if pair[1]]
 
 
 def _content(message):
@@ -129,10 +144,22 @@ def _content(message):
 
 
 def _attachment(item):
-    filename, content, mimetype = item
-    data = content.encode() if isinstance(content, str) else content
-    return {"filename": filename, "type": mimetype or "application/octet-stream",
-            "content": base64.b64encode(data).decode("ascii"), "disposition": "attachment"}
+    if isinstance(item, MIMEBase):
+        # Django also accepts ready-made MIME parts, such as inline images.
+        filename, content, mimetype = (item.get_filename(), item.get_payload(decode=True),
+                                       item.get_content_type())
+        disposition = item.get_content_disposition() or "attachment"
+        content_id = (item.get("Content-ID") or "").strip("<> ")
+    else:
+        filename, content, mimetype = item
+        disposition, content_id = "attachment", ""
+    data = content.encode() if isinstance(content, str) else content or b""
+    attachment = {"filename": filename or "attachment",
+                  "type": mimetype or "application/octet-stream",
+                  "content": base64.b64encode(data).decode("ascii"), "disposition": disposition}
+    if content_id:
+        attachment["content_id"] = content_id
+    return attachment
 
 
 @dataclass
@@ -145,6 +172,8 @@ class SendGridResult:
     errors: list = field(default_factory=list)
     error: str = ""
     retry_after: float | None = None
+    # Whether sending the same request later may succeed (429, 5xx, network).
+    transient: bool = False
 
 
 class SendGridService:
@@ -181,7 +210,7 @@ class SendGridService:
         except SendGridError as exc:
             logger.warning("SendGrid send failed: %s", exc)
             return SendGridResult(False, exc.status, errors=exc.errors, error=str(exc),
-                                  retry_after=exc.retry_after)
+                                  retry_after=exc.retry_after, transient=exc.transient)
         logger.info("SendGrid accepted %d personalizations as %s",
                     len(payload["personalizations"]), message_id)
         return SendGridResult(True, 202, message_id=message_id)

@@ -49,7 +49,7 @@ def recover_abandoned(enqueue, now):
     cutoff = now - timedelta(seconds=settings.EMAIL_SENDING_LEASE)
     stale = list(EmailLog.objects.filter(status=EmailLog.Status.SENDING,
                                          updated_at__lt=cutoff)[:BATCH])
-    recovered = 0
+    delivered_count = resent = 0
     for log in stale:
         try:
             delivered = reconcile.was_delivered(log)
@@ -58,12 +58,14 @@ def recover_abandoned(enqueue, now):
             continue
         if delivered:
             delivery.mark_sent(log, log.headers.get("Message-ID", ""))
+            delivered_count += 1
         elif _release(log, now):
             enqueue(log.pk)
-        recovered += 1
-    if recovered:
-        logger.info("sweeper recovered %d emails abandoned while sending", recovered)
-    return recovered
+            resent += 1
+    if delivered_count or resent:
+        logger.info("sweeper recovered emails abandoned while sending: %d had arrived, "
+                    "%d sent again", delivered_count, resent)
+    return delivered_count + resent
 
 
 def _release(log, now):

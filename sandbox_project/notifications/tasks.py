@@ -40,14 +40,14 @@ RELIABLE = {
 }
 
 
-@shared_task(bind=True, **RELIABLE)
+# Retries are bounded by the row's attempts (EMAIL_MAX_ATTEMPTS), not by Celery's
+# counter, so redelivered copies of a task cannot add attempts beyond the limit.
+@shared_task(bind=True, max_retries=None, **RELIABLE)
 def send_email_log(self, log_id):
     """Send any EmailLog row by id; retry transient failures with backoff."""
     outcome = delivery.deliver(log_id)
     if outcome.status == "retry":
-        # Retries are bounded by the row's attempts, not by Celery's counter,
-        # so redelivered copies of this task cannot add attempts beyond the limit.
-        raise self.retry(countdown=outcome.delay, max_retries=None)
+        raise self.retry(countdown=outcome.delay)
     return outcome.status
 
 

@@ -1,5 +1,6 @@
 """SMTP backend that can trust one extra CA, such as the local secure listener's."""
 
+import smtplib
 import ssl
 
 from django.conf import settings
@@ -18,6 +19,18 @@ class EmailBackend(DjangoSMTPBackend):
         super().__init__(*args, **kwargs)
         self.ssl_cafile = ssl_cafile if ssl_cafile is not None else getattr(
             settings, "EMAIL_SSL_CAFILE", "")
+
+    def open(self):
+        """Open the connection, saying what to change when AUTH needs TLS first."""
+        try:
+            return super().open()
+        except smtplib.SMTPNotSupportedError as exc:
+            if self.use_tls or self.use_ssl or not self.username:
+                raise
+            # Servers such as the secure listener and Gmail offer AUTH only once encrypted.
+            raise smtplib.SMTPNotSupportedError(
+                f"{exc} Servers usually offer AUTH only after STARTTLS: set EMAIL_USE_TLS=true"
+                " (port 587) or EMAIL_USE_SSL=true (port 465).") from exc
 
     @cached_property
     def ssl_context(self):
