@@ -7,8 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 MANAGE := $(PY) sandbox_project/manage.py
 PYTEST_ARGS ?=
+SERVICE_TESTS ?= tests/sandbox tests/celery tests/integration
 
-.PHONY: run test setup db lint services clean help
+.PHONY: run test test-services setup db lint services clean help
 
 help:
 	@echo "make run    start the sandbox, the mail services and the workers (Ctrl-C stops all)"
@@ -35,8 +36,21 @@ services: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
+# The whole suite on SQLite with an embedded Redis, as on a fresh laptop; then,
+# where this machine runs them, the database and broker tests again on
+# PostgreSQL and a shared Redis server.
 test: lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	env -u REDIS_URL -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory test-services
+
+test-services: setup
+	@pg=$$($(PY) scripts/service_url.py postgres); redis=$$($(PY) scripts/service_url.py redis); \
+	if [ -z "$$pg" ] || [ -z "$$redis" ]; then \
+	  echo "No PostgreSQL on 127.0.0.1:5432 or no Redis on 127.0.0.1:6379: second run skipped."; \
+	else \
+	  echo "Second run: DATABASE_URL=$$pg REDIS_URL=$$redis"; \
+	  DATABASE_URL=$$pg REDIS_URL=$$redis $(PY) -m pytest $(PYTEST_ARGS) $(SERVICE_TESTS); \
+	fi
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

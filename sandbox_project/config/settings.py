@@ -192,6 +192,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "{levelname} {name}: {message}", "style": "{"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
-        "notifications": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+        # propagate off: Celery also logs the root logger, which would print twice.
+        "notifications": {"handlers": ["console"], "propagate": False,
+                          "level": env.str("LOG_LEVEL", default="INFO")},
     },
 }
