@@ -78,4 +78,6 @@ def _sendgrid_settings(env):
         if real_key
         else env.str("SENDGRID_API_HOST", default=local_host),
         "SENDGRID_TIMEOUT": env.float("SENDGRID_TIMEOUT", default=10.0),
+        # Empty: the event webhook accepts any post (see notifications/webhooks.py).
+        "SENDGRID_WEBHOOK_SECRET": env.str("SENDGRID_WEBHOOK_SECRET", default=""),
     }

@@ -30,16 +30,30 @@ def _by_row(events):
     """Group event summaries by the pk of their row, with two queries in all."""
     log_ids = {_log_id(event) for event in events} - {None}
     message_ids = {_message_id(event) for event in events} - {""}
-    known = set(EmailLog.objects.filter(pk__in=log_ids).values_list("pk", flat=True))
+    by_pk = dict(EmailLog.objects.filter(pk__in=log_ids)
+                 .values_list("pk", "provider_message_id"))
     by_message = dict(EmailLog.objects.filter(provider_message_id__in=message_ids)
                       .values_list("provider_message_id", "pk"))
     rows = {}
     for event in events:
-        log_id = _log_id(event)
-        pk = log_id if log_id in known else by_message.get(_message_id(event))
+        log_id, message_id = _log_id(event), _message_id(event)
+        if log_id in by_pk and _same_message(by_pk[log_id], message_id):
+            pk = log_id
+        else:
+            pk = by_message.get(message_id)
         if pk is not None:
             rows.setdefault(pk, []).append(summary(event))
     return rows
+
+
+def _same_message(stored_id, message_id):
+    """Return whether a row and an event can be about the same message.
+
+    A second sandbox sending through the same SendGrid account numbers its rows
+    from 1 too, so an email_log_id alone may name the wrong row. A row that has
+    no message id yet is accepted: events can arrive before the send is recorded.
+    """
+    return not stored_id or not message_id or stored_id == message_id
 
 
 def _log_id(event):

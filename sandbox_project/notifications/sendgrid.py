@@ -10,7 +10,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from email.mime.base import MIMEBase
-from email.utils import formataddr, getaddresses, parseaddr
+from email.utils import getaddresses, parseaddr
 from urllib.error import URLError
 
 from django.conf import settings
@@ -86,7 +86,10 @@ def _header(headers, name):
 
 def address(value):
     """Turn "Name <a@b>" into SendGrid's {"email", "name"} object."""
-    name, email = parseaddr(value)
+    return _address_object(*parseaddr(value))
+
+
+def _address_object(name, email):
     local, at, domain = email.rpartition("@")
     if at and not domain.isascii():
         # As Django's SMTP backend does: an IDN domain travels as its ASCII (punycode) form.
@@ -111,11 +114,13 @@ def payload_for(message):
                if k.lower() not in RESERVED_HEADERS}
     if headers:
         payload["headers"] = headers
-    reply_to = message.reply_to or _header_addresses(message.extra_headers, "Reply-To")
+    # As in Django's own message(), a Reply-To header wins over the reply_to argument.
+    reply_to = _header_addresses(message.extra_headers, "Reply-To") or [
+        parseaddr(a) for a in message.reply_to]
     if len(reply_to) == 1:
-        payload["reply_to"] = address(reply_to[0])
+        payload["reply_to"] = _address_object(*reply_to[0])
     elif reply_to:
-        payload["reply_to_list"] = [address(a) for a in reply_to]
+        payload["reply_to_list"] = [_address_object(*pair) for pair in reply_to]
     log_id = message.extra_headers.get("X-Library-Email-Id")
     if log_id:
         # Comes back on every event webhook, tying events to the EmailLog row.
@@ -127,9 +132,9 @@ def payload_for(message):
 
 
 def _header_addresses(headers, name):
-    """Return the addresses of a header given in `headers`, matched without regard to case."""
+    """Return the (name, address) pairs of header `name` in `headers`, matched in any case."""
     values = [str(v) for k, v in headers.items() if k.lower() == name.lower()]
-    return [formataddr(pair) for pair in getaddresses(values) if pair[1]]
+    return [pair for pair in getaddresses(values) if pair[1]]
 
 
 def _content(message):
@@ -148,8 +153,10 @@ def _attachment(item):
         # Django also accepts ready-made MIME parts, such as inline images.
         filename, content, mimetype = (item.get_filename(), item.get_payload(decode=True),
                                        item.get_content_type())
-        disposition = item.get_content_disposition() or "attachment"
         content_id = (item.get("Content-ID") or "").strip("<> ")
+        # SendGrid requires a content_id for inline parts; without one, attach the file.
+        inline = item.get_content_disposition() == "inline" and content_id
+        disposition = "inline" if inline else "attachment"
     else:
         filename, content, mimetype = item
         disposition, content_id = "attachment", ""

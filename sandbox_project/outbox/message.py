@@ -49,7 +49,8 @@ def parse(raw, id="", envelope_to=()):
     message = BytesParser(policy=policy.default).parsebytes(raw)
     headers = {}
     for name, value in message.items():
-        headers.setdefault(name.lower(), []).append(str(value))
+        # A value folded onto the next line keeps the fold's leading space; it means nothing.
+        headers.setdefault(name.lower(), []).append(str(value).strip())
     to, cc = _addresses(message, "to"), _addresses(message, "cc")
     shown = {a.lower() for a in to + cc}
     bcc = _addresses(message, "bcc") or [
@@ -78,7 +79,12 @@ def _parts(message):
             attachments.append(CapturedAttachment(
                 part.get_filename() or "", kind, part.get_payload(decode=True) or b""))
         elif kind == "text/plain" and not text:
-            text = part.get_content()
+            text = _lines(part.get_content())
         elif kind == "text/html" and not html:
-            html = part.get_content()
+            html = _lines(part.get_content())
     return text, html, attachments
+
+
+def _lines(content):
+    # SMTP carries CRLF line ends; locmem, console and file outboxes read LF. Same text, one form.
+    return content.replace("\r\n", "\n")
