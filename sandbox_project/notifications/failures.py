@@ -2,6 +2,7 @@
 
 import smtplib
 import socket
+import ssl
 
 from notifications.errors import EmailInputError
 from notifications.sendgrid import SendGridError
@@ -21,6 +22,10 @@ def is_transient(error):
         return 400 <= error.smtp_code < 500
     if isinstance(error, smtplib.SMTPServerDisconnected | socket.timeout | TimeoutError):
         return True
+    if isinstance(error, smtplib.SMTPException | ssl.SSLCertVerificationError):
+        # No reply code: e.g. AUTH or STARTTLS not offered, or an untrusted
+        # certificate. Configuration errors; retrying changes nothing.
+        return False
     # Connection refused or reset, DNS failure, network unreachable.
     return isinstance(error, ConnectionError | OSError) and not isinstance(error, FileNotFoundError)
 

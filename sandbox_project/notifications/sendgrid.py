@@ -193,10 +193,10 @@ class SendGridService:
     def send_email(self, to_email, subject, html_content, text_content=""):
         """Send one email to one recipient."""
         return self.send_batch([{"to": [address(to_email)]}], subject, html_content,
-                               text_content)
+                               text_content)[0]
 
     def send_batch(self, personalizations, subject, html_content, text_content=""):
-        """Send one email to many personalizations, at most 1000 per API call."""
+        """Send one email to many personalizations: one result per API call of up to 1000."""
         results = []
         for start in range(0, len(personalizations), MAX_PERSONALIZATIONS):
             chunk = personalizations[start:start + MAX_PERSONALIZATIONS]
@@ -209,7 +209,7 @@ class SendGridService:
                     {"type": "text/html", "value": html_content},
                 ) if c["value"]],
             }))
-        return results[0] if len(results) == 1 else results
+        return results
 
     def _post(self, payload):
         try:

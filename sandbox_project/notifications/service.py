@@ -130,6 +130,17 @@ class EmailService:
         send_email_log.delay_on_commit(log.pk)
         return SendResult("queued", log)
 
+    def resend(self, log, *, async_send=None):
+        """Send a failed row again, with a fresh allowance of attempts."""
+        reopened = EmailLog.objects.filter(pk=log.pk, status=EmailLog.Status.FAILED).update(
+            status=EmailLog.Status.QUEUED, attempts=0, next_attempt_at=None)
+        if not reopened:
+            log.refresh_from_db()
+            return SendResult(log.status, log, error="only failed emails can be sent again")
+        if settings.EMAIL_ASYNC if async_send is None else async_send:
+            return self.enqueue(log)
+        return self.deliver(log, fail_silently=True)
+
     def send_bulk(self, kind, recipients, *, fail_silently=True, async_send=None):
         """Send `kind` to many (recipient, context, unsubscribe_url) tuples.
 

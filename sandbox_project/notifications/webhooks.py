@@ -7,9 +7,11 @@ row's provider_message_id.
 
 Authenticity: real SendGrid can sign each post with ECDSA (the "Signed Event
 Webhook"); verifying that signature is out of scope for this sandbox. When the
-SENDGRID_WEBHOOK_SECRET setting is not empty, a post must instead carry it in
-the X-Library-Webhook-Token header: a simple shared secret, enough to keep
-strangers from writing events into the sandbox.
+SENDGRID_WEBHOOK_SECRET setting is not empty, a post must instead carry it,
+either in the X-Library-Webhook-Token header or as `?token=` in the URL (SendGrid
+cannot add headers, but the webhook URL you give it can carry a query string):
+a simple shared secret, enough to keep strangers from writing events into the
+sandbox.
 """
 
 import hmac
@@ -30,7 +32,7 @@ TOKEN_HEADER = "X-Library-Webhook-Token"
 def sendgrid_events(request):
     """Record a batch of events; answer at once, ignoring emails this site never sent."""
     if not token_is_valid(request):
-        return HttpResponseForbidden(f"Missing or wrong {TOKEN_HEADER} header.")
+        return HttpResponseForbidden(f"Missing or wrong {TOKEN_HEADER} header or ?token=.")
     try:
         events = json.loads(request.body)
     except ValueError:  # UnicodeDecodeError included
@@ -45,6 +47,6 @@ def token_is_valid(request):
     secret = getattr(settings, "SENDGRID_WEBHOOK_SECRET", "")
     if not secret:
         return True
-    given = request.headers.get(TOKEN_HEADER, "")
+    given = request.headers.get(TOKEN_HEADER) or request.GET.get("token", "")
     # Constant time, so the secret cannot be guessed one character at a time.
     return hmac.compare_digest(given.encode(), secret.encode())

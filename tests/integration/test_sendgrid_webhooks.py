@@ -143,6 +143,20 @@ def test_a_set_secret_is_required_in_the_header(log, settings):
     assert len(log.events) == 1
 
 
+@pytest.mark.django_db
+def test_the_secret_may_ride_in_the_webhook_url(log, settings):
+    # SendGrid cannot add headers, but the URL it is given can carry the token.
+    settings.SENDGRID_WEBHOOK_SECRET = "a-long-shared-secret"
+    batch = json.dumps([event("processed", "e1", email_log_id=str(log.pk))])
+    client = Client(enforce_csrf_checks=True)
+
+    wrong = client.post(URL + "?token=nope", batch, content_type="application/json")
+    right = client.post(URL + "?token=a-long-shared-secret", batch,
+                        content_type="application/json")
+
+    assert (wrong.status_code, right.status_code) == (403, 200)
+
+
 class QuietHandler(WSGIRequestHandler):
     def log_message(self, format, *args):
         pass  # the test output is no place for an access log

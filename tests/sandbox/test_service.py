@@ -193,3 +193,19 @@ def free_port():
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
+
+
+def test_a_failed_row_can_be_sent_again(settings, mailoutbox):
+    welcome(to="nope", fail_silently=True)
+    failed = welcome(fail_silently=True, to="reader@example.com")
+    settings.EMAIL_BACKEND = "notifications.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    broken = welcome(to="later@example.com", fail_silently=True)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    again = email_service.resend(broken.log, async_send=False)
+    refused = email_service.resend(failed.log, async_send=False)
+
+    assert broken.status == "failed" and again.status == "sent"
+    assert [m.to for m in mailoutbox] == [["reader@example.com"], ["later@example.com"]]
+    assert refused.status == "sent" and "only failed" in refused.error
