@@ -11,22 +11,37 @@ SERVER_NAMES = ("127.0.0.1", "localhost", "::1")
 
 CA_FILE = "ca.pem"
 SERVER_FILE = "server.pem"
+NAMES_FILE = "names.txt"
 
 
-def ensure_certificates(certs_dir: Path) -> tuple[Path, Path]:
-    """Return (ca.pem, server.pem) in `certs_dir`, creating both if either is missing."""
+def server_names(environ=os.environ):
+    """Return the names the certificate covers: loopback plus MAILROOM_CERT_NAMES.
+
+    In docker compose, other containers reach the listener as "mailroom", so
+    that name must be in the certificate too.
+    """
+    extra = [n.strip() for n in environ.get("MAILROOM_CERT_NAMES", "").split(",") if n.strip()]
+    return SERVER_NAMES + tuple(n for n in extra if n not in SERVER_NAMES)
+
+
+def ensure_certificates(certs_dir: Path, names=None) -> tuple[Path, Path]:
+    """Return (ca.pem, server.pem) in `certs_dir`, made anew if missing or the names changed."""
     certs_dir = Path(certs_dir)
+    names = tuple(names or server_names())
     ca_path, server_path = certs_dir / CA_FILE, certs_dir / SERVER_FILE
-    if not (ca_path.is_file() and server_path.is_file()):
-        _create(ca_path, server_path)
+    names_path = certs_dir / NAMES_FILE
+    recorded = names_path.read_text().split() if names_path.is_file() else list(SERVER_NAMES)
+    if not (ca_path.is_file() and server_path.is_file()) or tuple(recorded) != names:
+        _create(ca_path, server_path, names)
+        _write_atomically(names_path, "\n".join(names).encode(), 0o644)
     return ca_path, server_path
 
 
-def _create(ca_path, server_path):
+def _create(ca_path, server_path, names=SERVER_NAMES):
     """Issue a new CA and a server certificate signed by it."""
     ca_path.parent.mkdir(parents=True, exist_ok=True)
     ca = trustme.CA(organization_name="Mailroom local CA")
-    server_cert = ca.issue_cert(*SERVER_NAMES)
+    server_cert = ca.issue_cert(*names)
     # The server file holds the private key: readable by its owner only.
     _write_atomically(server_path, server_cert.private_key_and_cert_chain_pem.bytes(), 0o600)
     # ca.pem last: a half-finished run leaves no CA, so the next start makes both again.

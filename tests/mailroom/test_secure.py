@@ -219,3 +219,20 @@ class TestCertificates:
                 authenticate(client, mailroom_config, "LOGIN")
                 client.sendmail(SENDER, [READER], RAW)
             assert again.store.count() == 1
+
+
+def test_extra_certificate_names_come_from_the_environment(tmp_path):
+    from cryptography import x509
+
+    from mailroom.certs import ensure_certificates, server_names
+
+    names = server_names({"MAILROOM_CERT_NAMES": "mailroom, mail.internal"})
+    _, server_path = ensure_certificates(tmp_path, names)
+    cert = x509.load_pem_x509_certificates(server_path.read_bytes())[0]
+    sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert {"mailroom", "mail.internal", "localhost"} <= set(sans.get_values_for_type(x509.DNSName))
+    # The same names again reuse the files; new names issue a new certificate.
+    assert ensure_certificates(tmp_path, names)[1].read_bytes() == server_path.read_bytes()
+    before = server_path.read_bytes()
+    ensure_certificates(tmp_path, names + ("other",))
+    assert server_path.read_bytes() != before
