@@ -3,18 +3,16 @@
 from catalog.models import Book, Profile
 from newsletters.tokens import unsubscribe_url
 from notifications.service import email_service
+from notifications.streaming import in_chunks
 
 LIST_NAME = "book_news"
 
 
 def subscribers():
     """Stream the active readers who asked for new-book notifications."""
-    return (
+    return in_chunks(
         Profile.objects.filter(subscribed_to_notifications=True, user__is_active=True)
-        .select_related("user")
-        .order_by("pk")
-        .iterator(chunk_size=500)
-    )
+        .select_related("user"))
 
 
 def notify_new_book(book_id):

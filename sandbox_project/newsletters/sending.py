@@ -7,19 +7,17 @@ from django.utils import timezone
 from catalog.models import Book, Profile
 from newsletters.tokens import unsubscribe_url
 from notifications.service import email_service
+from notifications.streaming import in_chunks
 
 LIST_NAME = "newsletter"
 
 
 def subscribers():
     """Stream the active readers subscribed to the newsletter."""
-    return (
+    return in_chunks(
         Profile.objects.filter(subscribed_to_newsletter=True, user__is_active=True)
         .exclude(user__email="")
-        .select_related("user")
-        .order_by("pk")
-        .iterator(chunk_size=500)
-    )
+        .select_related("user"))
 
 
 def send_newsletter(newsletter):

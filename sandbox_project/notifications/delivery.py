@@ -2,6 +2,7 @@
 
 import base64
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -53,6 +54,20 @@ def claim(log_id):
         next_attempt_at=None,
     )
     return EmailLog.objects.get(pk=log_id) if claimed else None
+
+
+def claim_many(log_ids):
+    """Claim every queued row among `log_ids` with one UPDATE; return the claimed rows.
+
+    A row is claimed when this UPDATE moved it to sending: rows another sender
+    holds stay as they are. `claim_token` tells this claim's rows from others.
+    """
+    token = uuid.uuid4().hex
+    EmailLog.objects.filter(pk__in=log_ids, status=EmailLog.Status.QUEUED).update(
+        status=EmailLog.Status.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now(),
+        next_attempt_at=None, claim_token=token,
+    )
+    return list(EmailLog.objects.filter(pk__in=log_ids, claim_token=token).order_by("pk"))
 
 
 def deliver(log_id, connection=None, *, allow_retry=True):

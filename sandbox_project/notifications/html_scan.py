@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
 # Their content is never shown in the body of an email.
-NOT_SHOWN = {"head", "title", "style", "script", "template", "noscript"}
+NOT_SHOWN = {"head", "title", "style", "script", "template"}
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 HEADINGS = {"h1", "h2", "h3"}
 
@@ -58,7 +58,7 @@ class _Scanner(HTMLParser):
             self.style = []
         if tag in HEADINGS or tag == "a":
             self.capturing.append((element, []))
-        # Block boundaries separate words, as a reader sees them.
+        # Every tag ends a word: right for blocks and cells, near enough for inline tags.
         self.chunks.append(" ")
 
     def handle_startendtag(self, tag, attrs):

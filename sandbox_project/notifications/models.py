@@ -27,6 +27,8 @@ class EmailLog(models.Model):
     last_error = models.TextField(blank=True)
     provider_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     events = models.JSONField(default=list, blank=True)
+    # Set by a batch claim, so the claimer can read back exactly the rows it won.
+    claim_token = models.CharField(max_length=32, blank=True, db_index=True)
     # When a retry is due; the sweeper leaves the row alone until then.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.message import make_msgid
+from django.db import transaction
 
 from notifications import delivery, ratelimit
 from notifications.addresses import address_only, check_header_value, normalize_recipient
@@ -86,22 +87,28 @@ class EmailService:
     def record(self, kind, recipient, context, *, attachments=(), headers=None,
                unsubscribe_url="", templates=None):
         """Render the email and store it as a queued EmailLog row."""
+        log = self.build_row(kind, recipient, context, attachments=attachments,
+                             headers=headers, unsubscribe_url=unsubscribe_url,
+                             templates=templates)
+        log.save()
+        stamp(log)
+        log.save(update_fields=["headers"])
+        return log
+
+    def build_row(self, kind, recipient, context, *, attachments=(), headers=None,
+                  unsubscribe_url="", templates=None):
+        """Render the email into an unsaved EmailLog row."""
         if kind in settings.EMAIL_BULK_KINDS and not unsubscribe_url:
             raise MissingUnsubscribeError(f"{kind} is bulk mail and needs an unsubscribe URL")
         templates = templates or EmailTemplates(kind)
         rendered = templates.render(
             {**context, "recipient": recipient, "unsubscribe_url": unsubscribe_url})
-        all_headers = self.headers_for(unsubscribe_url, headers or {})
-        log = EmailLog.objects.create(
+        return EmailLog(
             kind=kind, recipient=recipient, from_email=self.from_email,
             subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
-            headers=all_headers, attachments=[a.as_json() for a in attachments],
+            headers=self.headers_for(unsubscribe_url, headers or {}),
+            attachments=[a.as_json() for a in attachments],
         )
-        # The id goes into the message so any outbox can be matched to its row.
-        log.headers = {**all_headers, LOG_ID_HEADER: str(log.pk),
-                       "Message-ID": make_msgid(f"email-{log.pk}", domain=_msgid_domain())}
-        log.save(update_fields=["headers"])
-        return log
 
     def headers_for(self, unsubscribe_url, extra):
         """Return checked headers, adding RFC 8058 one-click unsubscribe when asked."""
@@ -163,24 +170,32 @@ class EmailService:
         return results
 
     def _enqueue_bulk(self, kind, recipients, templates):
-        from notifications.tasks import send_email_batch
-
-        results, chunk = [], []
+        """Record rows a chunk at a time and hand each chunk to a worker."""
+        results, rows = [], []
         for to, context, unsubscribe_url in recipients:
             try:
-                log = self.record(kind, normalize_recipient(to), context, templates=templates,
-                                  unsubscribe_url=unsubscribe_url)
+                rows.append(self.build_row(kind, normalize_recipient(to), context,
+                                           templates=templates, unsubscribe_url=unsubscribe_url))
             except EmailInputError as exc:
                 results.append(self._refuse(kind, to, exc, fail_silently=True))
                 continue
-            results.append(SendResult("queued", log))
-            chunk.append(log.pk)
-            if len(chunk) == settings.EMAIL_BATCH_SIZE:
-                send_email_batch.delay_on_commit(chunk)
-                chunk = []
-        if chunk:
-            send_email_batch.delay_on_commit(chunk)
+            if len(rows) == settings.EMAIL_BATCH_SIZE:
+                results += self._queue_chunk(rows)
+                rows = []
+        if rows:
+            results += self._queue_chunk(rows)
         return results
+
+    def _queue_chunk(self, rows):
+        from notifications.tasks import send_email_batch
+
+        with transaction.atomic():
+            rows = EmailLog.objects.bulk_create(rows)
+            for log in rows:
+                stamp(log)
+            EmailLog.objects.bulk_update(rows, ["headers"])
+            send_email_batch.delay_on_commit([log.pk for log in rows])
+        return [SendResult("queued", log) for log in rows]
 
     def _refuse(self, kind, to, error, fail_silently):
         """Record refused input as a failed row, then raise unless told not to."""
@@ -192,6 +207,12 @@ class EmailService:
         if not fail_silently:
             raise error
         return SendResult("failed", log, error=log.last_error)
+
+
+def stamp(log):
+    """Put the row's id into its headers, so any outbox can be matched to the row."""
+    log.headers = {**log.headers, LOG_ID_HEADER: str(log.pk),
+                   "Message-ID": make_msgid(f"email-{log.pk}", domain=_msgid_domain())}
 
 
 def _msgid_domain():

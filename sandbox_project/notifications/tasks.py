@@ -56,12 +56,12 @@ def send_email_batch(log_ids):
     """Send a chunk of rows over one connection; failures retry one by one."""
     statuses = []
     with get_connection() as connection:
-        for log_id in log_ids:
-            outcome = delivery.deliver(log_id, connection)
+        for log in delivery.claim_many(log_ids):
+            outcome = delivery.send_claimed(log, connection)
             if outcome.status != "sent":
                 connection.close()  # start the next email on a fresh connection
             if outcome.status == "retry":
-                send_email_log.publish((log_id,), {}, countdown=outcome.delay)
+                send_email_log.publish((log.pk,), {}, countdown=outcome.delay)
             statuses.append(outcome.status)
     return statuses
 

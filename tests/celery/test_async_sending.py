@@ -75,3 +75,32 @@ def make_user(db):
         return get_user_model().objects.create_user(username, f"{username}@example.com", "pw")
 
     return make
+
+
+def test_new_book_fans_out_in_chunks_over_one_connection_each(async_settings, catcher, worker,
+                                                              settings):
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+
+    from catalog.models import Book, Profile
+    from catalog.notifications import notify_new_book
+
+    settings.EMAIL_BATCH_SIZE = 100
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"fan{i}", email=f"fan{i}@example.com") for i in range(250))
+    Profile.objects.bulk_create(Profile(user=u, subscribed_to_notifications=i % 5 != 0)
+                                for i, u in enumerate(users))
+    book = Book.objects.bulk_create([Book(title="T", author="A", isbn="1",
+                                          price=Decimal("1.00"))])[0]
+
+    results = notify_new_book(book.pk)
+
+    assert len(results) == 200 and {r.status for r in results} == {"queued"}
+    caught = catcher.wait_for(200, timeout=60)
+    assert sorted(m.to[0] for m in caught) == sorted(
+        f"fan{i}@example.com" for i in range(250) if i % 5 != 0)
+    wait_until(lambda: worker.log().count("send_email_batch") >= 4, 10, message="batch log")
+    batches = [line for line in worker.log().splitlines()
+               if "send_email_batch" in line and "succeeded" in line]
+    assert len(batches) == 2  # 200 subscribers, 100 per chunk

@@ -69,7 +69,7 @@ class ManagedProcess:
                                         stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         if self.ready_text:
-            wait_until(self._ready, timeout, interval=0.1, message=f"{self.args[2:4]} ready")
+            wait_until(self._ready, timeout, interval=0.1, message=f"{self.args} ready")
         return self
 
     def _ready(self):
@@ -102,12 +102,13 @@ class ManagedProcess:
 
 
 class CeleryWorker(ManagedProcess):
-    """`celery -A config worker` on one queue, as a student runs it."""
+    """`celery -A config worker` on one queue, restarted if it exits, as `make run` runs it."""
 
     ready_text = "ready."
 
     def __init__(self, env, log_path, *, concurrency=2, queue="emails", name="worker"):
-        args = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=info",
+        args = [sys.executable, str(REPO / "scripts" / "supervise.py"), "--delay", "0.5", "--",
+                sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=info",
                 "--pool=prefork", f"--concurrency={concurrency}", "-Q", queue,
                 "-n", f"{name}-{os.getpid()}-{time.monotonic_ns()}@%h",
                 "--without-mingle", "--without-gossip"]
