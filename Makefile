@@ -9,11 +9,12 @@ MANAGE := $(PY) sandbox_project/manage.py
 PYTEST_ARGS ?=
 SERVICE_TESTS ?= tests/sandbox tests/celery tests/integration
 
-.PHONY: run test test-services setup db lint services clean help
+.PHONY: run test test-services setup db lint services browser previews clean help
 
 help:
 	@echo "make run    start the sandbox, the mail services and the workers (Ctrl-C stops all)"
 	@echo "make test   lint and run the whole test suite"
+	@echo "make previews   photograph every email at 600 and 375 px into docs/previews/"
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,7 +40,10 @@ lint: setup
 # The whole suite on SQLite with an embedded Redis, as on a fresh laptop; then,
 # where this machine runs them, the database and broker tests again on
 # PostgreSQL and a shared Redis server.
+# The browser tests fail with a clear message when no Chromium can be found, so a
+# failed install does not stop the rest of the suite from running.
 test: lint
+	@scripts/install-browser.sh || true
 	env -u REDIS_URL -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory test-services
 
@@ -51,6 +55,12 @@ test-services: setup
 	  echo "Second run: DATABASE_URL=$$pg REDIS_URL=$$redis"; \
 	  DATABASE_URL=$$pg REDIS_URL=$$redis $(PY) -m pytest $(PYTEST_ARGS) $(SERVICE_TESTS); \
 	fi
+
+browser: setup
+	@scripts/install-browser.sh
+
+previews: browser
+	$(PY) -m tools.previews
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -7,76 +7,24 @@ service. One test also runs each kind through the EmailService's renderer.
 
 import html
 import re
-from datetime import UTC, date, datetime
-from decimal import Decimal
 from types import SimpleNamespace
 
 import css_inline
 import pytest
+from django.conf import settings
 from django.template.loader import get_template
 
 from notifications.rendering import render_plain
+from notifications.samples import KINDS, book, reader, sample_context
 
-SITE_URL = "http://127.0.0.1:8000"
-BULK_KINDS = {"book_notification", "weekly_report", "newsletter"}
+SITE_URL = settings.SITE_URL
+BULK_KINDS = set(settings.EMAIL_BULK_KINDS)
 GMAIL_CLIP_BYTES = 102 * 1024
 HOSTILE_NAME = "<script>alert(1)</script>"
+TEMPLATES_DIR = settings.REPO_DIR / "templates" / "emails"
 
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 HREF = re.compile(r'href="([^"]+)"')
-
-
-def reader(first_name="Rita", username="rita"):
-    """Return an object with the attributes a template reads from a user."""
-    return SimpleNamespace(first_name=first_name, username=username,
-                           email=f"{username}@example.com")
-
-
-def book(n=1, description="A tour of the language's sharper corners.\n\nWith exercises."):
-    return SimpleNamespace(
-        title=f"Fluent Python vol. {n}", author="Luciano Ramalho", isbn=f"978-1-49-205635-{n}",
-        description=description, price=Decimal("54.00"), url=f"{SITE_URL}/books/{n}/")
-
-
-def order_line(title, author, quantity, unit_price):
-    unit_price = Decimal(unit_price)
-    return SimpleNamespace(title=title, author=author, quantity=quantity, unit_price=unit_price,
-                           line_total=unit_price * quantity)
-
-
-def sample_context(kind, user=None):
-    """Return the context the sandbox passes for `kind`, with sample objects."""
-    user = user or reader()
-    changed_at = datetime(2025, 3, 14, 9, 26, tzinfo=UTC)
-    lines = [order_line("Fluent Python", "Luciano Ramalho", 2, "54.00"),
-             order_line("Two Scoops of Django", "Daniel & Audrey Feldroy", 1, "39.95")]
-    contexts = {
-        "welcome": {"verify_url": f"{SITE_URL}/accounts/verify/MQ/abc-123/", "verify_hours": 48},
-        "verification": {"verify_url": f"{SITE_URL}/accounts/verify/MQ/def-456/",
-                         "verify_hours": 1},
-        "password_reset": {"reset_url": f"{SITE_URL}/accounts/password/reset/MQ/set-789/",
-                           "reset_hours": 1},
-        "password_changed": {"changed_at": changed_at,
-                             "reset_url": f"{SITE_URL}/accounts/password/reset/"},
-        "order_confirmation": {
-            "order": SimpleNamespace(number="LIB-000042", created_at=changed_at),
-            "lines": lines, "total": sum(line.line_total for line in lines),
-            "currency": "EUR", "order_url": f"{SITE_URL}/orders/42/"},
-        "book_notification": {"book": book(), "book_url": book().url},
-        "weekly_report": {"books": [book(1), book(2, description="")],
-                          "period_start": date(2025, 3, 7), "period_end": date(2025, 3, 14)},
-        "newsletter": {"newsletter": SimpleNamespace(
-            title="Autumn reading",
-            body="Dear readers,\n\nThe reading room opens late on Fridays.\n\n"
-                 f"Programme: {SITE_URL}/events/ - see you there!")},
-    }
-    unsubscribe = f"{SITE_URL}/unsubscribe/abc123:1tZ:sig/" if kind in BULK_KINDS else ""
-    return {"site_name": "Library System", "site_url": SITE_URL, "recipient": user.email,
-            "unsubscribe_url": unsubscribe, "user": user, **contexts[kind]}
-
-
-KINDS = ["welcome", "verification", "password_reset", "password_changed",
-         "order_confirmation", "book_notification", "weekly_report", "newsletter"]
 
 
 def render(kind, context):
@@ -96,6 +44,11 @@ def inline(body_html, **options):
 def absolute_links(body_html):
     """Return the absolute URLs the HTML links to, unescaped."""
     return {html.unescape(url) for url in HREF.findall(body_html) if LINK.fullmatch(url)}
+
+
+def test_every_template_folder_has_a_sample():
+    folders = {path.parent.name for path in TEMPLATES_DIR.glob("*/subject.txt")}
+    assert folders == set(KINDS)
 
 
 @pytest.fixture(params=KINDS)
@@ -236,7 +189,7 @@ def test_busy_weekly_report_stays_under_gmail_clipping_limit():
 def test_newsletter_paragraphs_become_html_paragraphs():
     _, body_html, body_text = render("newsletter", sample_context("newsletter"))
     assert "<p>The reading room opens late on Fridays.</p>" in body_html
-    assert f'<a href="{SITE_URL}/events/" rel="nofollow">' in body_html
+    assert f'<a href="{SITE_URL}/" rel="nofollow">' in body_html
     assert "Dear readers,\n\nThe reading room opens late on Fridays." in body_text
 
 

@@ -1,0 +1,1 @@
+"""Tools around the sandbox: the headless browser and the email previews."""
