@@ -15,6 +15,7 @@ from notifications.addresses import address_only, check_header_value, normalize_
 from notifications.errors import EmailError, EmailInputError, MissingUnsubscribeError
 from notifications.models import EmailLog
 from notifications.rendering import EmailTemplates
+from notifications.sendgrid import MAX_PERSONALIZATIONS
 
 logger = logging.getLogger(__name__)
 
@@ -179,12 +180,18 @@ class EmailService:
             except EmailInputError as exc:
                 results.append(self._refuse(kind, to, exc, fail_silently=True))
                 continue
-            if len(rows) == settings.EMAIL_BATCH_SIZE:
+            if len(rows) == self.chunk_size():
                 results += self._queue_chunk(rows)
                 rows = []
         if rows:
             results += self._queue_chunk(rows)
         return results
+
+    def chunk_size(self):
+        """Return how many rows one worker task sends: SendGrid takes 1,000 per call."""
+        from notifications import sendgrid_batch
+
+        return MAX_PERSONALIZATIONS if sendgrid_batch.in_use() else settings.EMAIL_BATCH_SIZE
 
     def _queue_chunk(self, rows):
         from notifications.tasks import send_email_batch

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 
-from notifications import delivery, sweeper
+from notifications import delivery, failures, retry, sendgrid_batch, sweeper
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +54,15 @@ def send_email_log(self, log_id):
 @shared_task(**RELIABLE)
 def send_email_batch(log_ids):
     """Send a chunk of rows over one connection; failures retry one by one."""
+    rows = delivery.claim_many(log_ids)
     statuses = []
+    if sendgrid_batch.in_use():
+        sent, transient, rows = sendgrid_batch.send(rows)
+        statuses += ["sent"] * len(sent)
+        for log, error in transient:
+            statuses.append(_retry_later(log, error))
     with get_connection() as connection:
-        for log in delivery.claim_many(log_ids):
+        for log in rows:
             outcome = delivery.send_claimed(log, connection)
             if outcome.status != "sent":
                 connection.close()  # start the next email on a fresh connection
@@ -64,6 +70,17 @@ def send_email_batch(log_ids):
                 send_email_log.publish((log.pk,), {}, countdown=outcome.delay)
             statuses.append(outcome.status)
     return statuses
+
+
+def _retry_later(log, error):
+    """Give one row of a failed batch its own retry, or fail it when out of attempts."""
+    if not retry.attempts_left(log):
+        delivery.mark_failed(log, error)
+        return "failed"
+    delay = failures.retry_after(error) or retry.backoff(log.attempts)
+    delivery.mark_retry(log, error, delay)
+    send_email_log.publish((log.pk,), {}, countdown=delay)
+    return "retry"
 
 
 @shared_task(base=EmailTask)

@@ -6,13 +6,11 @@ never flushed and two runs never take each other's tasks.
 """
 
 import os
-import threading
 import uuid
 
 import pytest
 from django.db import connection
 
-from config import celery_app
 from config.embedded_redis import answers_ping
 from mailroom.runner import MailroomProcess
 from outbox import MailHogOutbox
@@ -21,6 +19,7 @@ from tests.support.processes import (
     CeleryBeat,
     CeleryWorker,
     database_url,
+    point_app_at,
     start_embedded_redis,
 )
 
@@ -36,18 +35,6 @@ FAST_TIMINGS = {
     "EMAIL_SWEEP_AFTER": "4",
     "EMAIL_SWEEP_INTERVAL": "0.5",
 }
-
-
-def point_app_at(url, queue):
-    """Make this process publish to `url` and `queue`, dropping cached connections."""
-    if (celery_app.conf.broker_url, celery_app.conf.task_default_queue) == (url, queue):
-        return
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    celery_app._local = threading.local()
-    celery_app.conf.update(broker_url=url, result_backend=url, task_default_queue=queue)
 
 
 def shared_redis_url():

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from notifications.models import EmailLog
 from notifications.service import email_service
-from tests.celery.conftest import QUEUE, mailroom_chaos, point_app_at
-from tests.support.processes import wait_until
+from tests.celery.conftest import QUEUE, mailroom_chaos
+from tests.support.processes import point_app_at, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

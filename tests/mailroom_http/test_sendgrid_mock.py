@@ -142,6 +142,25 @@ def test_each_personalization_becomes_one_message(http, store):
     assert (a["X-Message-Id"], b["X-Message-Id"]) == (f"{x_message_id}.0", f"{x_message_id}.1")
 
 
+def test_substitutions_personalize_subject_and_content(http, store):
+    payload = valid_payload()
+    payload["subject"] = "Hello -name-"
+    payload["content"] = [{"type": "text/plain", "value": "Dear -name-, -body-"},
+                          {"type": "text/html", "value": "<p>Dear -name-</p>"}]
+    payload["personalizations"] = [
+        {"to": [{"email": "a@example.com"}], "substitutions": {"-name-": "Ann", "-body-": "hi"}},
+        {"to": [{"email": "b@example.com"}], "substitutions": {"-name-": "Bo", "-body-": "yo"}},
+    ]
+
+    reply = http.post(SEND, payload, headers=AUTH)
+
+    assert reply.status == 202
+    second, first = (parse(m) for m in store.all())
+    assert (first["Subject"], second["Subject"]) == ("Hello Ann", "Hello Bo")
+    assert first.get_body(("plain",)).get_content().strip() == "Dear Ann, hi"
+    assert second.get_body(("html",)).get_content().strip() == "<p>Dear Bo</p>"
+
+
 def test_subject_may_come_from_every_personalization(http, store):
     payload = valid_payload()
     del payload["subject"]
@@ -332,6 +351,12 @@ RULES = {
     ),
     "reply_to invalid": (_set(("reply_to",), {"email": "desk"}), "reply_to.email"),
     "custom_args not strings": (_set(("custom_args",), {"order": 42}), "custom_args"),
+    "substitutions not strings": (
+        _set((*P0, "substitutions"), {"-name-": 1}), "personalizations.0.substitutions"),
+    "substitutions over 10,000 bytes": (
+        _set((*P0, "substitutions"), {"-body-": "x" * 10_000}),
+        "personalizations.0.substitutions",
+    ),
 }
 
 

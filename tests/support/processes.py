@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -44,6 +45,20 @@ def database_url(settings_dict):
         port = settings_dict.get("PORT") or 5432
         return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
     raise ValueError(f"no DATABASE_URL for {engine}")
+
+
+def point_app_at(url, queue):
+    """Make this process publish to `url` and `queue`, dropping cached connections."""
+    from config import celery_app as app
+
+    if (app.conf.broker_url, app.conf.task_default_queue) == (url, queue):
+        return
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._local = threading.local()
+    app.conf.update(broker_url=url, result_backend=url, task_default_queue=queue)
 
 
 def start_embedded_redis(data_dir):

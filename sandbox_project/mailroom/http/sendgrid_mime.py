@@ -77,7 +77,8 @@ def build_message(
     """Build the message that one personalization describes."""
     message = EmailMessage(policy=POLICY)
     add_address_headers(message, payload, personalization)
-    message["Subject"] = personalization.get("subject") or payload.get("subject") or ""
+    message["Subject"] = substitute(
+        personalization.get("subject") or payload.get("subject") or "", personalization)
     message["Date"] = email.utils.format_datetime(now)
     custom_headers = {**(payload.get("headers") or {}), **(personalization.get("headers") or {})}
     if "message-id" not in {name.lower() for name in custom_headers}:
@@ -131,10 +132,18 @@ def add_body(message: EmailMessage, payload: dict, personalization: dict) -> Non
     for position, item in enumerate(contents):
         maintype, _, subtype = item["type"].lower().partition("/")
         method = message.set_content if position == 0 else message.add_alternative
+        value = substitute(item["value"], personalization)
         if maintype == "text" and subtype:
-            method(item["value"], subtype=subtype)
+            method(value, subtype=subtype)
         else:
-            method(item["value"].encode(), maintype or "application", subtype or "octet-stream")
+            method(value.encode(), maintype or "application", subtype or "octet-stream")
+
+
+def substitute(text: str, personalization: dict) -> str:
+    """Replace each substitution tag of the personalization in `text`, as SendGrid does."""
+    for tag, value in (personalization.get("substitutions") or {}).items():
+        text = text.replace(tag, value)
+    return text
 
 
 def template_placeholder(payload: dict, personalization: dict) -> str:

@@ -208,6 +208,26 @@ def check_personalization_extras(personalization: dict, field: str, errors: list
         check_address_object(personalization["from"], f"{field}.from", "from", errors)
     check_headers(personalization.get("headers"), f"{field}.headers", errors)
     check_string_map(personalization.get("custom_args"), f"{field}.custom_args", errors)
+    check_substitutions(personalization.get("substitutions"), f"{field}.substitutions", errors)
+
+
+# SendGrid's limit on the substitutions of one personalization, keys and values together.
+SUBSTITUTIONS_LIMIT = 10_000
+
+
+def check_substitutions(value, field: str, errors: list[FieldError]):
+    """Check that substitutions map tags to strings, 10,000 bytes at most in all."""
+    if value is None:
+        return
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        errors.append(error(f"{field} must be an object of string values.", field,
+                            "substitutions"))
+        return
+    size = sum(len(k.encode()) + len(v.encode()) for k, v in value.items())
+    if size > SUBSTITUTIONS_LIMIT:
+        errors.append(error(
+            f"The total size of the substitutions of a personalization may not exceed "
+            f"{SUBSTITUTIONS_LIMIT} bytes; this one has {size}.", field, "substitutions"))
 
 
 def check_from(payload: dict, personalizations: list[dict], errors: list[FieldError]):
