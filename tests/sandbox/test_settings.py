@@ -29,3 +29,14 @@ def test_no_secret_is_committed_in_env_example():
     for line in text.splitlines():
         if line.startswith(("EMAIL_HOST_PASSWORD=", "SENDGRID_API_KEY=", "SECRET_KEY=")):
             pytest.fail(f"uncommented secret in .env.example: {line}")
+
+
+def test_deploy_check_wants_https_unsubscribe_links(settings):
+    from django.core.checks import run_checks
+
+    settings.SITE_URL = "http://library.example"
+    warnings = [m.id for m in run_checks(include_deployment_checks=True)]
+    assert "notifications.W001" in warnings
+    settings.SITE_URL = "https://library.example"
+    warnings = [m.id for m in run_checks(include_deployment_checks=True)]
+    assert "notifications.W001" not in warnings
