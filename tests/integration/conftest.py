@@ -8,18 +8,24 @@ Settings come from `config.stages.email_settings`, fed with the environment
 import json
 import urllib.request
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import environ
 import pytest
-from django.contrib.auth import get_user_model
 
-from catalog.models import Book
 from config.stages import email_settings
 from mailroom.runner import MailroomProcess
 from outbox import MailHogOutbox, for_stage
-from tests.sandbox.conftest import CommitClient
+from tests.support.sandbox import (  # noqa: F401 - fixtures pytest finds by name
+    CommitClient,
+    _empty_cache,
+    _fast_password_hashing,
+    book,
+    client,
+    make_reader,
+    reader,
+    staff,
+)
 
 STAGES = ("mailhog", "smtp", "sendgrid")
 # A dead server must fail a test in seconds, not hang it.
@@ -113,59 +119,7 @@ def stage(request, use_stage):
     return use_stage(request.param)
 
 
-@pytest.fixture
-def client(db):
-    return CommitClient()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The default hasher is slow on purpose; tests create many users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache(request):
-    """Start every database test with no rate-limit slots taken, whatever the cache backend."""
-    if {"db", "transactional_db"} & set(request.fixturenames):
-        request.getfixturevalue("db")  # the database first: the default cache lives in it
-        from django.core.cache import cache
-
-        cache.clear()
-
-
-@pytest.fixture
-def make_reader(db):
-    """Return a factory of active, verified readers."""
-
-    def make(username="reader", email=None, password="a-long-pass-phrase", *,
-             first_name="", notifications=False, newsletter=False, **fields):
-        user = get_user_model().objects.create_user(
-            username, email or f"{username}@example.com", password, first_name=first_name,
-            **fields)
-        profile = user.profile
-        profile.email_verified = True
-        profile.subscribed_to_notifications = notifications
-        profile.subscribed_to_newsletter = newsletter
-        profile.save()
-        return user
-
-    return make
-
-
-@pytest.fixture
-def reader(make_reader):
-    return make_reader("reader", first_name="Rita")
-
-
-@pytest.fixture
-def staff(make_reader):
-    return make_reader("librarian", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def book(db):
-    # bulk_create sends no post_save, so no new-book emails: this book is already in stock.
-    return Book.objects.bulk_create([Book(
-        title="Fluent Python", author="Luciano Ramalho", isbn="978-1-492-05635-5",
-        price=Decimal("54.00"), description="Clear, concise and effective programming.")])[0]

@@ -6,7 +6,7 @@ from django.utils.encoding import punycode
 from notifications.addresses import address_only
 from notifications.models import EmailLog
 from notifications.service import LOG_ID_HEADER
-from tests.sandbox.conftest import links, site_path
+from tests.support.sandbox import links, site_path
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
 

@@ -27,7 +27,7 @@ from tests.integration.delivered import (
     link_to,
     unsubscribe_with_one_click,
 )
-from tests.sandbox.conftest import site_path
+from tests.support.sandbox import site_path
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
 User = get_user_model()

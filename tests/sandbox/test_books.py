@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from catalog.models import Book
-from tests.sandbox.conftest import html_part
+from tests.support.sandbox import html_part
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from catalog.models import Book
 from newsletters.models import Newsletter
 from newsletters.sending import send_newsletter, send_weekly_report
 from newsletters.tokens import make_token
-from tests.sandbox.conftest import html_part, links, site_path
+from tests.support.sandbox import html_part, links, site_path
 
 pytestmark = pytest.mark.django_db
 

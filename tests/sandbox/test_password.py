@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.sandbox.conftest import html_part, links, site_path
+from tests.support.sandbox import html_part, links, site_path
 
 pytestmark = pytest.mark.django_db
 

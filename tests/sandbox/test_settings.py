@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
 
+@pytest.mark.django_db  # lets the probe connection below open at all
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     config = settings.DATABASES["default"]
     if config["ENGINE"] != "django.db.backends.sqlite3":

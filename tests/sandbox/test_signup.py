@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from notifications.models import EmailLog
-from tests.sandbox.conftest import html_part, links, site_path
+from tests.support.sandbox import html_part, links, site_path
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
