@@ -94,7 +94,9 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _empty_cache(request):
     """Start every database test with no rate-limit slots taken, whatever the cache backend."""
-    if {"db", "transactional_db"} & set(request.fixturenames):
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames) or (
+        request.node.get_closest_marker("django_db"))
+    if uses_db:
         request.getfixturevalue("db")  # the database first: the default cache lives in it
         from django.core.cache import cache
 
