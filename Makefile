@@ -9,12 +9,19 @@ MANAGE := $(PY) sandbox_project/manage.py
 PYTEST_ARGS ?=
 SERVICE_TESTS ?= tests/sandbox tests/celery tests/integration
 
-.PHONY: run test test-services setup db lint services browser previews clean help
+.PHONY: run test test-services test-notebooks setup db lint services browser previews \
+	check grade release notebooks clean help
+JOBS ?= 2
+NBVAL := -p tests.notebooks.plugin --nbval notebooks/ --nbval-sanitize-with notebooks/sanitize.cfg
 
 help:
 	@echo "make run    start the sandbox, the mail services and the workers (Ctrl-C stops all)"
 	@echo "make test   lint and run the whole test suite"
 	@echo "make previews   photograph every email at 600 and 375 px into docs/previews/"
+	@echo "make check      your points per exercise, with the first thing still missing"
+	@echo "make grade SUBMISSIONS=dir   grade a class: gradebook, feedback, summary"
+	@echo "make release    build the student copy in dist/"
+	@echo "make notebooks  run every notebook and save its outputs"
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,7 +52,12 @@ lint: setup
 test: lint
 	@scripts/install-browser.sh || true
 	env -u REDIS_URL -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory test-notebooks
 	@$(MAKE) --no-print-directory test-services
+
+# Every notebook, executed by nbval against services started for the run.
+test-notebooks: setup
+	env -u REDIS_URL -u DATABASE_URL $(PY) -m pytest $(NBVAL)
 
 test-services: setup
 	@pg=$$($(PY) scripts/service_url.py postgres); redis=$$($(PY) scripts/service_url.py redis); \
@@ -61,6 +73,19 @@ browser: setup
 
 previews: browser
 	$(PY) -m tools.previews
+
+check: setup
+	$(PY) -m grading check
+
+grade: setup
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder-of-submissions"; exit 2; }
+	$(PY) -m grading grade "$(SUBMISSIONS)" -j $(JOBS)
+
+release: setup
+	$(PY) -m grading release
+
+notebooks: setup
+	$(PY) scripts/run_notebooks.py
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
