@@ -124,6 +124,7 @@ def main():
         print(f"submissions: {len(rows)} ({mix})")
         print(f"jobs: {args.jobs}, CPUs: {os.cpu_count()}")
         print(f"wall clock: {seconds:.1f} s, including the workspace and the judging")
+        print(completed.stdout.splitlines()[0])
         print(f"per submission: {per:.2f} s (goal <= {GOAL:.1f} s): "
               f"{'met' if per <= GOAL else 'missed'}")
         statuses = Counter(row["status"].split(":")[0] for row in rows)

@@ -73,7 +73,9 @@ def run_grade(args):
     students = outcome["students"]
     count = len(students) or 1
     print(f"Graded {len(students)} submissions in {outcome['seconds']:.1f} s "
-          f"({outcome['seconds'] / count:.2f} s each, {args.jobs} in parallel).")
+          f"({outcome['seconds'] / count:.2f} s each, {args.jobs} in parallel): "
+          f"{outcome['observe_seconds']:.1f} s running them in the sandbox, "
+          f"{outcome['seconds'] - outcome['observe_seconds']:.1f} s judging.")
     print(f"Gradebook: {outcome['out'] / 'gradebook.csv'}; feedback: "
           f"{outcome['out'] / 'feedback'}/; summary: {outcome['out'] / 'summary.md'}")
     if outcome["skipped"]:

@@ -18,7 +18,7 @@ import sys
 
 
 def limit_resources(limits):
-    """Set soft and hard limits from {"AS": bytes, "CPU": seconds, ...}; return what was set."""
+    """Set soft and hard limits from {"AS": bytes, "CPU": seconds, ...}; return those set."""
     applied = {}
     for name, value in limits.items():
         which = getattr(resource, f"RLIMIT_{name}", None)
@@ -26,7 +26,10 @@ def limit_resources(limits):
             continue
         _, hard = resource.getrlimit(which)
         value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        resource.setrlimit(which, (value, value))
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            continue  # some systems refuse some limits (macOS, RLIMIT_AS); the report omits it
         applied[name] = value
     return applied
 
