@@ -166,3 +166,10 @@ def test_an_edited_exercise_is_read_again(exercise_folder):
     assert workbook.exercise("ex96").answer() == 1
     path.write_text("def answer():\n    return 22\n")  # another size: a new .pyc for sure
     assert workbook.exercise("ex96").answer() == 22
+
+
+def test_a_check_without_the_grader_says_so_and_goes_on(monkeypatch):
+    monkeypatch.setattr(exercises.importlib.util, "find_spec", lambda name: None)
+
+    assert printed(workbook.check, "ex01") == (
+        "Exercise ex01: the grader is not available yet, so nothing was checked.\n")
