@@ -42,7 +42,7 @@ os.environ.pop("REDIS_URL", None)
 
 import django  # noqa: E402
 
-from mailroom.runner import MailroomProcess  # noqa: E402
+from mailroom.runner import MailroomProcess, set_chaos  # noqa: E402
 from tests.support.processes import CeleryWorker, start_embedded_redis, wait_until  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -50,13 +50,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 def percentile(values, q):
     return quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
-
-
-def set_chaos(mailroom, changes):
-    request = urllib.request.Request(f"{mailroom.http_url}/api/v2/jim", method="PUT",
-                                     data=json.dumps(changes).encode(),
-                                     headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(request, timeout=5).close()
 
 
 def caught(mailroom):
@@ -87,7 +80,7 @@ def time_signups(count, prefix):
 def signup_latency(mailroom, signups):
     from django.conf import settings
 
-    set_chaos(mailroom, {"latency": 2.0})
+    set_chaos(mailroom.http_url, {"latency": 2.0})
     settings.EMAIL_ASYNC = False
     sync = time_signups(5, "sync")
     settings.EMAIL_ASYNC = True
@@ -95,7 +88,7 @@ def signup_latency(mailroom, signups):
     background = time_signups(signups, "async")
     wait_until(lambda: caught(mailroom) >= 10 + signups, 60 + 2 * signups, interval=0.5,
                message="async sign-up emails delivered")
-    set_chaos(mailroom, {"latency": 0.0})
+    set_chaos(mailroom.http_url, {"latency": 0.0})
     return sync, background
 
 

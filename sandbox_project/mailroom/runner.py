@@ -9,12 +9,14 @@ objects at hand.
 import asyncio
 import atexit
 import importlib.util
+import json
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 from mailroom.chaos import Chaos
@@ -49,6 +51,15 @@ def accepts_connections(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def set_chaos(http_url: str, changes: dict | None = None) -> dict:
+    """Set faults through a running mailroom's `PUT /api/v2/jim` (None: all off); return them."""
+    method, body = ("DELETE", None) if changes is None else ("PUT", json.dumps(changes).encode())
+    request = urllib.request.Request(f"{http_url}/api/v2/jim", data=body, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)
 
 
 def http_side_installed() -> bool:

@@ -1,11 +1,9 @@
 """Set Django up inside a notebook kernel, switch email stages, drive the catcher's chaos."""
 
-import json
 import logging
 import os
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -111,22 +109,20 @@ def use_stage(name, **overrides):
 
 def chaos(**changes):
     """Switch faults on in the local catcher, through its `PUT /api/v2/jim`."""
-    _jim("PUT", changes)
+    _set_chaos(changes)
 
 
 def chaos_off():
     """Switch every fault of the local catcher off."""
-    _jim("DELETE", None)
+    _set_chaos(None)
 
 
-def _jim(method, changes):
+def _set_chaos(changes):
     from django.conf import settings
 
-    body = None if changes is None else json.dumps(changes).encode()
-    request = urllib.request.Request(f"{settings.MAILHOG_URL}/api/v2/jim", data=body,
-                                     method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.load(response)
+    from mailroom.runner import set_chaos
+
+    return set_chaos(settings.MAILHOG_URL, changes)
 
 
 def queue_length():

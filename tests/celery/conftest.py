@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from config.embedded_redis import answers_ping
-from mailroom.runner import MailroomProcess
+from mailroom.runner import MailroomProcess, set_chaos
 from outbox import MailHogOutbox
 from tests.support.processes import (
     SANDBOX,
@@ -76,14 +76,7 @@ def catcher(mailroom):
 
 def mailroom_chaos(mailroom, changes):
     """Set (or with None, reset) the catcher's chaos controls through its HTTP API."""
-    import json
-    import urllib.request
-
-    method, body = ("DELETE", None) if changes is None else ("PUT", json.dumps(changes).encode())
-    request = urllib.request.Request(f"{mailroom.http_url}/api/v2/jim", data=body, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        assert response.status == 200
+    set_chaos(mailroom.http_url, changes)
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ Settings come from `config.stages.email_settings`, fed with the environment
 `EMAIL_STAGE=smtp make run`, only on free ports.
 """
 
-import json
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pytest
 
 from config.stages import email_settings
 from mailroom.runner import MailroomProcess
+from mailroom.runner import set_chaos as mailroom_chaos
 from outbox import MailHogOutbox, for_stage
 from tests.support.sandbox import (  # noqa: F401 - fixtures pytest finds by name
     CommitClient,
@@ -60,11 +59,7 @@ def stage_settings(name, mailroom, var_dir):
 
 def set_chaos(mailroom, changes=None):
     """Set (or with None, reset) the mailroom's chaos controls through its HTTP API."""
-    method, body = ("DELETE", None) if changes is None else ("PUT", json.dumps(changes).encode())
-    request = urllib.request.Request(f"{mailroom.http_url}/api/v2/jim", data=body, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        assert response.status == 200, response.read()
+    mailroom_chaos(mailroom.http_url, changes)
 
 
 @pytest.fixture(scope="session")
