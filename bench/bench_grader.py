@@ -7,7 +7,8 @@ complete, partial (some exercises still stubs), wrong (one realistic mistake),
 broken (not a zip, no exercises/, a syntax error, a file that is not UTF-8, a
 damaged zip) and hostile (an endless loop, an output flood, os._exit, sys.exit,
 a fork bomb, reading solutions/, a patched harness, a forged answer, a
-conftest.py). Goal: at most 2 s per submission on average.
+conftest.py). Goal: at most 2 s per submission on average, pictures of the
+students' HTML emails included; the run without them (--no-previews) shows their cost.
 """
 
 import argparse
@@ -98,6 +99,21 @@ def broken(root, name, variant):
                 archive.writestr(f"{name}/exercises/{module}.py", cases.solution(module))
 
 
+def grade_once(root, jobs, *extra):
+    """Grade the class into root/grades<extra>; return (seconds, gradebook rows, stdout)."""
+    out = root / ("grades" + "".join(extra))
+    started = time.monotonic()
+    completed = subprocess.run(
+        [sys.executable, "-m", "grading", "grade", str(root / "submissions"),
+         "-j", str(jobs), "--out", str(out), "--quiet", *extra],
+        cwd=REPO, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    if completed.returncode != 0:
+        raise RuntimeError(completed.stdout + completed.stderr)
+    with open(out / "gradebook.csv", newline="") as handle:
+        return seconds, list(csv.DictReader(handle)), completed.stdout
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -108,23 +124,22 @@ def main():
     root = Path(tempfile.mkdtemp(prefix="bench-grader-"))
     try:
         kinds = build(root / "submissions", args.count, random.Random(args.seed))
-        started = time.monotonic()
-        completed = subprocess.run(
-            [sys.executable, "-m", "grading", "grade", str(root / "submissions"),
-             "-j", str(args.jobs), "--out", str(root / "grades"), "--quiet"],
-            cwd=REPO, capture_output=True, text=True)
-        seconds = time.monotonic() - started
-        if completed.returncode != 0:
-            print(completed.stdout + completed.stderr)
+        try:
+            seconds, rows, stdout = grade_once(root, args.jobs)
+            bare, _, _ = grade_once(root, args.jobs, "--no-previews")
+        except RuntimeError as exc:
+            print(exc)
             return 1
-        with open(root / "grades" / "gradebook.csv", newline="") as handle:
-            rows = list(csv.DictReader(handle))
         per = seconds / len(rows)
+        pictures = sum(1 for _ in (root / "grades" / "feedback").glob("*/ex*.png"))
         mix = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
         print(f"submissions: {len(rows)} ({mix})")
         print(f"jobs: {args.jobs}, CPUs: {os.cpu_count()}")
-        print(f"wall clock: {seconds:.1f} s, including the workspace and the judging")
-        print(completed.stdout.splitlines()[0])
+        print(f"wall clock: {seconds:.1f} s, including the workspace, the judging and "
+              f"{pictures} email pictures")
+        print(stdout.splitlines()[0])
+        print(f"without the pictures (--no-previews): {bare:.1f} s; with them: "
+              f"{seconds / bare:.2f}x as long")
         print(f"per submission: {per:.2f} s (goal <= {GOAL:.1f} s): "
               f"{'met' if per <= GOAL else 'missed'}")
         statuses = Counter(row["status"].split(":")[0] for row in rows)

@@ -33,6 +33,8 @@ def main(argv=None):
     grade.add_argument("--allow-weak-sandbox", action="store_true",
                        help="grade even where submissions cannot be confined (trusted code only)")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--no-previews", action="store_true",
+                       help="leave the pictures of the students' HTML emails out of the feedback")
     release = commands.add_parser("release", help="build the student copy")
     release.add_argument("--out", type=Path, default=Path("dist"),
                          help="where the copy goes (default: dist/)")
@@ -66,7 +68,8 @@ def run_grade(args):
 
     try:
         outcome = grade(args.submissions, args.out, jobs=args.jobs, keep=args.keep,
-                        progress=not args.quiet, strict=not args.allow_weak_sandbox)
+                        progress=not args.quiet, strict=not args.allow_weak_sandbox,
+                        pictures=not args.no_previews)
     except GraderError as exc:
         print(f"Refusing to grade: {exc}.", file=sys.stderr)
         return 2
@@ -78,6 +81,8 @@ def run_grade(args):
           f"{outcome['seconds'] - outcome['observe_seconds']:.1f} s judging.")
     print(f"Gradebook: {outcome['out'] / 'gradebook.csv'}; feedback: "
           f"{outcome['out'] / 'feedback'}/; summary: {outcome['out'] / 'summary.md'}")
+    if outcome["previews_note"]:
+        print(f"Note: {outcome['previews_note']}", file=sys.stderr)
     if outcome["skipped"]:
         print("Not submissions (neither a folder nor a .zip): " + ", ".join(outcome["skipped"]))
     if outcome["workspace"]:

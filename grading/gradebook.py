@@ -87,8 +87,9 @@ def _raised(value, depth=0):
             yield from _raised(item, depth + 1)
 
 
-def build(exercises, records, results):
-    """Return one dict per student: scores per exercise, checks, total, status."""
+def build(exercises, records, results, previews=None):
+    """Return one dict per student: scores per exercise, checks, previews, total, status."""
+    previews = previews or {}
     maximum = {e.id: 0 for e in exercises}
     tests = {}
     for result in results:
@@ -99,7 +100,8 @@ def build(exercises, records, results):
     for name, record in sorted(records.items()):
         mine = [r for r in results if r.submission == name]
         scores = {e.id: sum(r.earned for r in mine if r.exercise == e.id) for e in exercises}
-        sections = [_section(e, scores[e.id], maximum[e.id], mine) for e in exercises]
+        sections = [_section(e, scores[e.id], maximum[e.id], mine,
+                             previews.get(name, {}).get(e.id)) for e in exercises]
         issues = problems(record)
         issues += [f"{r.exercise}: {r.message}" for r in mine if r.judge_error]
         if record.get("error"):
@@ -115,21 +117,25 @@ def build(exercises, records, results):
     return students, maximum
 
 
-def _section(exercise, points, maximum, results):
+def _section(exercise, points, maximum, results, preview=None):
     checks = [r for r in results if r.exercise == exercise.id]
     messages = {r.message for r in checks}
     # One reason for every failed check (not done yet, a missing file...): say it once.
     common = messages.pop() if len(checks) > 1 and len(messages) == 1 and not any(
         r.passed for r in checks) else ""
     return {"exercise": exercise, "points": points, "maximum": maximum, "checks": checks,
-            "common": common}
+            "common": common, "preview": preview}
 
 
-def write(out, exercises, records, results, run_info):
-    """Write gradebook.csv, feedback/<student>.md and .html, and summary.md into `out`."""
+def write(out, exercises, records, results, run_info, previews=None):
+    """Write gradebook.csv, feedback/<student>.md and .html, and summary.md into `out`.
+
+    previews: {student: {exercise: preview}} from grading.previews, pictures
+    already in feedback/.
+    """
     out = Path(out)
     (out / "feedback").mkdir(parents=True, exist_ok=True)
-    students, maximum = build(exercises, records, results)
+    students, maximum = build(exercises, records, results, previews)
     with open(out / "gradebook.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student", *[e.id for e in exercises], "total", "maximum", "status"])

@@ -2,7 +2,9 @@
 
 Phase 1 runs every submission's scenarios in sandboxed children, `jobs` at a
 time, each worker with its own mail services; the observations are saved as
-JSON. Phase 2 runs the grading tests once, in this process, over all of them.
+JSON, and a browser photographs each student's HTML emails for the feedback as
+soon as they are observed. Phase 2 runs the grading tests once, in this
+process, over all of them.
 """
 
 import datetime
@@ -14,7 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from grading import catalogue, gradebook, plan
+from grading import catalogue, gradebook, plan, previews
 from grading.paths import GRADING_TESTS, REPO
 from grading.progress import Progress
 from grading.results import run_tests
@@ -31,10 +33,11 @@ def exposing_paths(base):
 
 
 def grade(submissions_dir, out, jobs=2, limits=DEFAULT_LIMITS, keep=False, progress=True,
-          strict=True):
+          strict=True, pictures=True):
     """Grade every submission in `submissions_dir`; write the results into `out`.
 
     strict: stop with GraderError unless every child is confined.
+    pictures: show each exercise's HTML email, photographed, in the feedback.
     """
     started = time.monotonic()
     exercises = catalogue.exercises()
@@ -53,6 +56,7 @@ def grade(submissions_dir, out, jobs=2, limits=DEFAULT_LIMITS, keep=False, progr
         raise GraderError(f"children may read {', '.join(exposed)}, which holds the workbook "
                           "(solutions/, hidden tests): keep the workbook outside those folders")
     records = {}
+    photographer = previews.Photographer(out / "feedback") if pictures else None
     try:
         workspace = Workspace(root).build()
         bar = Progress(len(submissions)) if progress else None
@@ -77,6 +81,8 @@ def grade(submissions_dir, out, jobs=2, limits=DEFAULT_LIMITS, keep=False, progr
                 finally:
                     stations.put(station)
                 (observations / f"{submission.name}.json").write_text(json.dumps(record))
+                if photographer:
+                    photographer.add(submission.name, record)
                 if bar:
                     bar.advance(submission.name)
                 return record
@@ -90,12 +96,15 @@ def grade(submissions_dir, out, jobs=2, limits=DEFAULT_LIMITS, keep=False, progr
     finally:
         if not keep:
             shutil.rmtree(root, ignore_errors=True)
+        # The last pictures are taken here, and the browser stopped, even after an error.
+        shots, previews_note = photographer.finish() if photographer else ({}, None)
     observed_seconds = time.monotonic() - started
     code, collector, output = run_tests([str(GRADING_TESTS), f"--observations={observations}"])
     if collector.collection_errors or (records and not collector.results):
         raise RuntimeError(f"the grading tests did not run (exit code {code}):\n{output[-3000:]}")
     run_info = {"date": datetime.date.today().isoformat(), "jobs": jobs,
                 "seconds": time.monotonic() - started}
-    students = gradebook.write(out, exercises, records, collector.results, run_info)
+    students = gradebook.write(out, exercises, records, collector.results, run_info, shots)
     return {"students": students, "seconds": run_info["seconds"], "skipped": skipped,
-            "observe_seconds": observed_seconds, "out": out, "workspace": root if keep else None}
+            "observe_seconds": observed_seconds, "out": out, "workspace": root if keep else None,
+            "previews_note": previews_note}

@@ -5,12 +5,14 @@
 
 600 px is the desktop layout's width, 375 px a phone's screen, where the
 @media rule of the layout takes over. Pages are shown as an inbox shows them:
-no JavaScript and nothing loaded from the network. Other code (the grader, a
-notebook) can call screenshot_html() or preview_png() on any HTML.
+no JavaScript and nothing loaded from the network or the disk. Other code (the
+grader, a notebook) can photograph any HTML with a Camera, screenshot_html() or
+preview_png().
 """
 
 import argparse
 import os
+import re
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -24,19 +26,90 @@ WIDTHS = (600, 375)
 VIEWPORT_HEIGHT = 400
 
 
+# Inline styles and data: images only: no frames, no forms, no fetches, no fonts or
+# images from anywhere else. Set by a <meta> at the top of the email, where the
+# email's own markup can only add restrictions to it.
+POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+          "frame-src 'none'; form-action 'none'; base-uri 'none'")
+POLICY_TAG = f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
+DOCTYPE = re.compile(r"\A\s*<!doctype[^>]*>", re.IGNORECASE)
+TIMEOUT_MS = 10_000
+
+
+class PreviewRefused(RuntimeError):
+    """The email could not be photographed as it is: it tried to leave its page, or hung."""
+
+
+def with_policy(html):
+    """Return `html` with the policy first, after any doctype (which keeps standards mode)."""
+    doctype = DOCTYPE.match(html)
+    cut = doctype.end() if doctype else 0
+    return html[:cut] + POLICY_TAG + html[cut:]
+
+
+class Camera:
+    """A browser page that photographs emails at one width, as an inbox shows them.
+
+    No JavaScript runs and nothing is loaded from the network or the disk: remote
+    images and fonts would make a preview depend on the network, and an email
+    from someone else (a student's, in the grader) must not reach this machine's
+    files. Each email starts from a blank page, which cancels any redirect the
+    previous one had scheduled. max_height cuts pictures of very long pages.
+    """
+
+    def __init__(self, browser, width, max_height=None):
+        self.context = browser.new_context(viewport={"width": width, "height": VIEWPORT_HEIGHT},
+                                           device_scale_factor=1, java_script_enabled=False)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.width, self.max_height = width, max_height
+        self._left = []
+        self.page = self._new_page()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self.context.close()
+
+    def _new_page(self):
+        page = self.context.new_page()
+        page.route("**/*", lambda route: route.abort())
+        page.on("framenavigated", lambda frame: frame == page.main_frame
+                and frame.url != "about:blank" and self._left.append(frame.url[:200]))
+        return page
+
+    def shoot(self, html):
+        """Return a full-page PNG of `html`; raise PreviewRefused if that cannot be done."""
+        from playwright.sync_api import Error
+
+        try:
+            self.page.goto("about:blank")
+            self._left.clear()
+            self.page.set_content(with_policy(html), wait_until="load")
+            clip = None
+            if self.max_height and self.page.evaluate(
+                    "document.documentElement.scrollHeight") > self.max_height:
+                clip = {"x": 0, "y": 0, "width": self.width, "height": self.max_height}
+            picture = self.page.screenshot(full_page=True, clip=clip)
+        except Error as exc:
+            message = str(exc).splitlines()[0]
+            if self._left or "navigat" in message.lower():
+                message = f"tried to open {self._left[0] if self._left else 'another page'}"
+            self.page.close()  # a page in an unknown state is not used again
+            self.page = self._new_page()
+            raise PreviewRefused(f"the email {message}") from None
+        if self._left:
+            raise PreviewRefused(f"the email tried to open {self._left[0]}")
+        return picture
+
+
 def screenshot_html(browser, html, width):
     """Return a full-page PNG of `html` at `width` CSS pixels, as an inbox shows it."""
-    context = browser.new_context(viewport={"width": width, "height": VIEWPORT_HEIGHT},
-                                  device_scale_factor=1, java_script_enabled=False)
-    try:
-        page = context.new_page()
-        # Remote images and fonts would make a preview depend on the network; inboxes
-        # that block images show their alt text, and so does this.
-        page.route("**/*", lambda route: route.abort())
-        page.set_content(html, wait_until="load")
-        return page.screenshot(full_page=True, animations="disabled")
-    finally:
-        context.close()
+    with Camera(browser, width) as camera:
+        return camera.shoot(html)
 
 
 def preview_png(html, width=600):

@@ -6,7 +6,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from notifications.samples import KINDS
-from tools.previews import OUT, VIEWPORT_HEIGHT, WIDTHS, screenshot_html, write_previews
+from tools.previews import (
+    OUT,
+    VIEWPORT_HEIGHT,
+    WIDTHS,
+    Camera,
+    PreviewRefused,
+    screenshot_html,
+    with_policy,
+    write_previews,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -29,7 +38,9 @@ def test_previews_are_written_at_both_widths_and_whole(browser, tmp_path):
         tmp_path / "README.md").read_text()
 
 
-def test_a_preview_loads_nothing_from_the_network(browser):
+@pytest.fixture
+def counting_server():
+    """Yield (base URL, paths requested) of a local HTTP server that answers 204."""
     requests = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -43,16 +54,58 @@ def test_a_preview_loads_nothing_from_the_network(browser):
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
     try:
-        html = (f'<link rel="stylesheet" href="{base}/style.css">'
-                f'<img src="{base}/pixel.png" alt="Logo"><p>Hello</p>')
-        width, _ = png_size(screenshot_html(browser, html, 375))
+        yield f"http://127.0.0.1:{server.server_port}", requests
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_preview_loads_nothing_from_the_network(browser, counting_server):
+    base, requests = counting_server
+    html = (f'<link rel="stylesheet" href="{base}/style.css">'
+            f'<img src="{base}/pixel.png" alt="Logo"><p>Hello</p>'
+            f'<iframe src="{base}/frame"></iframe><form action="{base}/form"></form>')
+    width, _ = png_size(screenshot_html(browser, html, 375))
     assert width == 375
     assert requests == []
+
+
+def test_a_preview_refuses_a_redirect(browser, counting_server):
+    base, requests = counting_server
+    with Camera(browser, 600) as camera:
+        with pytest.raises(PreviewRefused, match="tried to open"):
+            camera.shoot(f'<meta http-equiv="refresh" content="0;url={base}/away"><p>Hi</p>')
+        # The next email gets a page of its own and is photographed as usual.
+        assert png_size(camera.shoot("<p>Hi</p>"))[0] == 600
+    assert requests == []
+
+
+def test_a_preview_reads_no_local_file(browser):
+    with Camera(browser, 600) as camera:
+        plain = camera.shoot("<p>Hi</p>")
+        redirected = camera.shoot(
+            '<meta http-equiv="refresh" content="0;url=file:///etc/hostname"><p>Hi</p>')
+        framed = camera.shoot('<p>Hi</p><iframe src="file:///etc/hostname"></iframe>')
+        empty_frame = camera.shoot('<p>Hi</p><iframe src="about:blank"></iframe>')
+    # Chromium does not follow the redirect, and the frame stays empty.
+    assert redirected == plain
+    assert framed == empty_frame
+
+
+def test_a_preview_keeps_the_doctype_first():
+    assert with_policy("<!DOCTYPE html><p>Hi</p>").startswith(
+        '<!DOCTYPE html><meta http-equiv="Content-Security-Policy"')
+    assert with_policy("<p>Hi</p>").startswith('<meta http-equiv="Content-Security-Policy"')
+
+
+def test_a_preview_runs_no_script_and_stops_at_max_height(browser):
+    with Camera(browser, 600, max_height=1000) as camera:
+        scripted = camera.shoot(
+            '<p>Hi</p><script>document.body.style.minHeight = "5000px"</script>')
+        endless = camera.shoot('<div style="height: 20000px">Long</div>')
+    assert png_size(scripted) == (600, VIEWPORT_HEIGHT)
+    assert png_size(endless) == (600, 1000)
 
 
 @pytest.mark.parametrize("kind", KINDS)

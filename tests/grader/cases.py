@@ -233,6 +233,22 @@ return "sent"
 '''),
 }
 
+# HTML that a preview must neither follow nor run: a redirect away from the email, and
+# a script that would make the page endless, a frame on a local file and a remote image.
+HTML_REDIRECT = '<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/away">'
+HTML_TRAPS = ('<script>document.body.style.minHeight = "99999px"</script>'
+              '<iframe src="file:///etc/hostname" width="600" height="300"></iframe>'
+              '<img src="http://127.0.0.1:9/pixel.png" alt="tracker">')
+HOSTILE_HTML = {
+    "ex02_html_email": lambda s: edit(s, '    message.attach_alternative(html, "text/html")',
+                                      f'    message.attach_alternative(html + {HTML_REDIRECT!r},'
+                                      ' "text/html")'),
+    "ex04_order_confirmation": lambda s: edit(
+        s, 'render_to_string("emails/order_confirmation/body.html", context), "text/html")',
+        f'render_to_string("emails/order_confirmation/body.html", context) + {HTML_TRAPS!r},'
+        ' "text/html")'),
+}
+
 FORCE_PASS = '''import pytest
 
 
@@ -305,6 +321,10 @@ def build(root):
                 "ex04: raised BlockingIOError", "ex05: timed out", "ex07: raised PermissionError",
                 "ex08: raised PermissionError", "ex09: raised PermissionError",
                 "ex10: raised PermissionError", "ex11: raised MemoryError"]))
+
+    write_folder(root, "hostile-html", {module: change(solution(module))
+                                        for module, change in HOSTILE_HTML.items()})
+    add(Case("hostile-html"))
 
     (root / "hostile-conftest").mkdir()
     shutil.copytree(REPO / "exercises", root / "hostile-conftest" / "exercises")

@@ -3,7 +3,9 @@
 import csv
 import re
 
+from grading import previews
 from grading.gradebook import csv_cell, md
+from grading.previews import MAX_HEIGHT, WIDTH
 from tests.grader.cases import exercise_ids
 
 
@@ -41,3 +43,53 @@ def test_untrusted_text_is_escaped():
     assert md("<img src=x onerror=alert(1)> *bold*") == (
         r"\<img src=x onerror=alert(1)\> \*bold\*")
     assert csv_cell("=HYPERLINK(\"http://x\")").startswith("'")
+
+
+def png_size(path):
+    data = path.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n"), path
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_feedback_shows_each_html_email(graded):
+    html = (graded.out / "feedback" / "full.html").read_text()
+    markdown = (graded.out / "feedback" / "full.md").read_text()
+    for exercise in ("ex02", "ex03", "ex04", "ex05"):
+        width, height = png_size(graded.out / "feedback" / "full" / f"{exercise}.png")
+        assert width == WIDTH and 400 <= height <= MAX_HEIGHT, (exercise, width, height)
+        assert f'<img src="full/{exercise}.png" width="600"' in html
+        assert f"](full/{exercise}.png)" in markdown
+    # Plain-text exercises have no picture.
+    assert not (graded.out / "feedback" / "full" / "ex01.png").exists()
+
+
+def test_a_previewed_email_cannot_redirect_or_run_scripts(graded):
+    folder = graded.out / "feedback" / "hostile-html"
+    html = (graded.out / "feedback" / "hostile-html.html").read_text()
+    # The redirect is refused, and said so, rather than photographed.
+    assert not (folder / "ex02.png").exists()
+    assert "No picture of your email: the email tried to open" in html
+    # The script would have made the page 99999 px tall: it did not run.
+    _, height = png_size(folder / "ex04.png")
+    _, reference = png_size(graded.out / "feedback" / "full" / "ex04.png")
+    assert height < MAX_HEIGHT and abs(height - reference) < 400, (height, reference)
+
+
+def test_without_a_browser_the_grader_says_so_and_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHROMIUM_PATH", str(tmp_path / "no-such-chromium"))
+    record = {"scenarios": {"ex02.welcome": {"exercise": "ex02", "messages": [
+        {"subject": "Welcome", "html": "<p>Welcome</p>"}]}}}
+    shots, note = previews.photograph({"ada": record}, tmp_path / "feedback")
+    assert shots == {}
+    assert note.startswith("no email previews: CHROMIUM_PATH=")
+
+
+def test_the_first_html_email_of_each_exercise_is_shown():
+    record = {"scenarios": {
+        "ex01.console": {"exercise": "ex01", "messages": [{"subject": "Plain", "html": ""}]},
+        "ex05.notify": {"exercise": "ex05", "messages": [
+            {"subject": "First", "html": "<p>1</p>"}, {"subject": "Second", "html": "<p>2</p>"}]},
+        "ex05.crowd": {"exercise": "ex05", "messages": [{"subject": "Third", "html": "<p>3</p>"}]},
+    }}
+    assert {e: m["subject"] for e, m in previews.emails_to_show(record).items()} == {
+        "ex05": "First"}
