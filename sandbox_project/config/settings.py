@@ -11,7 +11,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
-from config.stages import email_settings
+from config.stages import email_settings, mailroom_address
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = PROJECT_DIR.parent
@@ -146,8 +146,11 @@ EMAIL_SEND_TIME_LIMIT = env.float("EMAIL_SEND_TIME_LIMIT", default=3 * EMAIL_TIM
 EMAIL_SENDING_LEASE = env.float("EMAIL_SENDING_LEASE", default=2 * EMAIL_SEND_TIME_LIMIT)
 EMAIL_SWEEP_AFTER = env.float("EMAIL_SWEEP_AFTER", default=60.0)
 EMAIL_SWEEP_INTERVAL = env.float("EMAIL_SWEEP_INTERVAL", default=30.0)
-MAILHOG_URL = env.str(
-    "MAILHOG_URL", default=f"http://127.0.0.1:{env.int('MAILROOM_HTTP_PORT', default=8025)}")
+MAILHOG_URL = env.str("MAILHOG_URL", default=(
+    f"http://{mailroom_address(env)}:{env.int('MAILROOM_HTTP_PORT', default=8025)}"))
+# The catcher's web UI as the student's browser opens it: in a container, MAILHOG_URL
+# names a host only the other containers know.
+MAILHOG_UI_URL = env.str("MAILHOG_UI_URL", default=MAILHOG_URL)
 # Where the sweeper asks whether an abandoned send was delivered (see notifications/reconcile.py).
 EMAIL_RECONCILE_URL = env.str(
     "EMAIL_RECONCILE_URL",

@@ -2,7 +2,9 @@
 
 Each stage supplies defaults; an EMAIL_* variable set in the environment wins,
 so `EMAIL_STAGE=smtp EMAIL_HOST=smtp.gmail.com ...` talks to Gmail while plain
-`EMAIL_STAGE=smtp` talks to the local secure listener.
+`EMAIL_STAGE=smtp` talks to the local secure listener. The local mail services
+(the mailroom) are reached at MAILROOM_ADDRESS, 127.0.0.1 unless a container
+names them otherwise.
 """
 
 from pathlib import Path
@@ -34,7 +36,7 @@ def email_settings(stage, env, var_dir: Path):
     settings = {
         "EMAIL_STAGE": stage,
         "EMAIL_BACKEND": env.str("EMAIL_BACKEND", default=BACKENDS[stage]),
-        "EMAIL_HOST": env.str("EMAIL_HOST", default="127.0.0.1"),
+        "EMAIL_HOST": env.str("EMAIL_HOST", default=mailroom_address(env)),
         "EMAIL_PORT": env.int("EMAIL_PORT", default=_default_port(stage, env)),
         "EMAIL_HOST_USER": env.str("EMAIL_HOST_USER", default=""),
         "EMAIL_HOST_PASSWORD": env.str("EMAIL_HOST_PASSWORD", default=""),
@@ -59,6 +61,11 @@ def email_settings(stage, env, var_dir: Path):
     return settings
 
 
+def mailroom_address(env):
+    """Return the host name or address where the local mail services listen."""
+    return env.str("MAILROOM_ADDRESS", default="127.0.0.1")
+
+
 def _default_port(stage, env):
     if stage == "smtp":
         return env.int("MAILROOM_SECURE_PORT", default=1587)
@@ -67,7 +74,7 @@ def _default_port(stage, env):
 
 def _sendgrid_settings(env):
     """Point at the local mock unless a real key is given without a host override."""
-    local_host = f"http://127.0.0.1:{env.int('MAILROOM_HTTP_PORT', default=8025)}"
+    local_host = f"http://{mailroom_address(env)}:{env.int('MAILROOM_HTTP_PORT', default=8025)}"
     real_key = "SENDGRID_API_KEY" in env.ENVIRON and "SENDGRID_API_HOST" not in env.ENVIRON
     return {
         "SENDGRID_API_KEY": env.str(

@@ -27,6 +27,8 @@ APP_SERVICES = ("web", "worker", "beat", "jupyter")
 # Every service built from our Dockerfile.
 PROJECT_SERVICES = (*APP_SERVICES, "mailroom")
 EXPECTED_SERVICES = {"redis", "mailhog", "mailpit", "mailroom", *APP_SERVICES}
+# URLs a browser on the host opens, not the containers.
+BROWSER_URLS = ("SITE_URL", "MAILHOG_UI_URL")
 IMAGE_ROOT = PurePosixPath("/app")  # WORKDIR of the image, where `COPY . .` puts the repo
 ENTRYPOINT = REPO / "docker" / "entrypoint.sh"
 SECRET_VARIABLES = ("SENDGRID_API_KEY", "EMAIL_HOST_PASSWORD", "SECRET_KEY",
@@ -238,8 +240,9 @@ def test_roles_using_the_database_wait_until_web_has_migrated_it(name):
 def test_app_environment_selects_the_mailhog_stage_on_compose_hosts(name):
     env = environment(name)
     assert env["EMAIL_STAGE"] == "mailhog"
-    assert (env["EMAIL_HOST"], env["EMAIL_PORT"]) == ("mailhog", "1025")
-    assert env["MAILHOG_URL"] == "http://mailhog:8025"
+    if name != "jupyter":  # the notebooks use the mailroom: see the test below
+        assert (env["EMAIL_HOST"], env["EMAIL_PORT"]) == ("mailhog", "1025")
+        assert env["MAILHOG_URL"] == "http://mailhog:8025"
     assert env["REDIS_URL"] == "redis://redis:6379/0"
     assert env["SENDGRID_API_HOST"] == "http://mailroom:8025"
     assert env["SITE_URL"] == "http://127.0.0.1:8000"
@@ -250,7 +253,7 @@ def test_app_environment_selects_the_mailhog_stage_on_compose_hosts(name):
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_app_environment_urls_name_compose_services(name):
     for key, value in environment(name).items():
-        if key == "SITE_URL" or "://" not in value:
+        if key in BROWSER_URLS or "://" not in value:
             continue
         host = urlsplit(value).hostname
         assert host is None or host in SERVICES, f"{name}: {key}={value}"
@@ -325,6 +328,61 @@ def test_jupyter_serves_the_workbook_with_a_token_from_the_environment():
     assert match, tokens[0]
     assert f"`{match.group(1)}`" in (REPO / "docs" / "docker.md").read_text()
     assert jupyter_bind_mounts()["/app/notebooks"] == "./notebooks"
+
+
+def stage_settings_in(service, stage, monkeypatch):
+    """Return config.stages.email_settings(stage) as `service`'s container computes it."""
+    import environ
+
+    from config.stages import email_settings
+
+    for key in list(os.environ):
+        if key.startswith(("EMAIL_", "MAILROOM_", "SENDGRID_", "MAILHOG_")):
+            monkeypatch.delenv(key)
+    for key, value in environment(service).items():
+        monkeypatch.setenv(key, value)
+    return email_settings(stage, environ.Env(), PurePosixPath("/app/var"))
+
+
+def volume_mounts(service):
+    """Return {volume name: (container path, options)} of a service's named volumes."""
+    mounts = {}
+    for entry in SERVICES[service].get("volumes", []):
+        source, target, *options = entry.split(":")
+        if not source.startswith("."):
+            mounts[source] = (target, options)
+    return mounts
+
+
+def test_notebooks_in_jupyter_reach_every_mail_service_they_need(monkeypatch):
+    from mailroom.config import Config
+
+    mailroom = Config()
+    plain = stage_settings_in("jupyter", "mailhog", monkeypatch)
+    secure = stage_settings_in("jupyter", "smtp", monkeypatch)
+    # Notebooks 04, 07, 08, 10: the catcher's plain SMTP, its MailHog API and fault controls.
+    assert (plain["EMAIL_HOST"], plain["EMAIL_PORT"]) == ("mailroom", mailroom.smtp_port)
+    assert environment("jupyter")["MAILHOG_URL"] == f"http://mailroom:{mailroom.http_port}"
+    # The link to the web UI that notebook 04 prints opens in the host's browser.
+    ui = urlsplit(environment("jupyter")["MAILHOG_UI_URL"])
+    host_ports = {container: (ip, host) for ip, host, container in
+                  map(published, SERVICES["mailroom"]["ports"])}
+    assert (ui.hostname, str(ui.port)) == host_ports[str(mailroom.http_port)]
+    # Notebook 05: STARTTLS + AUTH with the mailroom's own credentials and certificate.
+    assert (secure["EMAIL_HOST"], secure["EMAIL_PORT"], secure["EMAIL_USE_TLS"]) == (
+        "mailroom", mailroom.secure_port, True)
+    assert (secure["EMAIL_HOST_USER"], secure["EMAIL_HOST_PASSWORD"]) == (
+        mailroom.smtp_user, mailroom.smtp_password)
+    assert "mailroom" in environment("mailroom")["MAILROOM_CERT_NAMES"].split(",")
+    data_volume, data_dir = SERVICES["mailroom"]["volumes"][0].split(":")[:2]
+    ca_in_mailroom = PurePosixPath(data_dir) / "certs" / "ca.pem"
+    mount, options = volume_mounts("jupyter")[data_volume]
+    assert options == ["ro"]
+    assert PurePosixPath(secure["EMAIL_SSL_CAFILE"]) == (
+        PurePosixPath(mount) / ca_in_mailroom.relative_to(data_dir))
+    # Notebook 06: the SendGrid mock.
+    assert secure["SENDGRID_API_HOST"] == f"http://mailroom:{mailroom.http_port}"
+    assert secure["SENDGRID_API_KEY"] == mailroom.sendgrid_api_key
 
 
 def jupyter_bind_mounts():

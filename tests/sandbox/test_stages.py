@@ -86,6 +86,17 @@ def test_ports_follow_the_mail_services_variables():
     assert s["EMAIL_PORT"] == 2525
 
 
+def test_mail_services_in_another_container_keep_the_local_defaults():
+    # MAILROOM_ADDRESS moves every local service, and the smtp stage still logs in to the
+    # mailroom and trusts its CA (unlike EMAIL_HOST, which means a real provider).
+    secure = stage("smtp", MAILROOM_ADDRESS="mailroom", MAILROOM_DATA_DIR="/mailroom")
+    assert (secure["EMAIL_HOST"], secure["EMAIL_PORT"]) == ("mailroom", 1587)
+    assert secure["EMAIL_HOST_USER"] == "student"
+    assert secure["EMAIL_SSL_CAFILE"] == "/mailroom/certs/ca.pem"
+    assert secure["SENDGRID_API_HOST"] == "http://mailroom:8025"
+    assert stage("mailhog", MAILROOM_ADDRESS="mailroom")["EMAIL_HOST"] == "mailroom"
+
+
 @pytest.mark.django_db
 def test_file_stage_writes_one_file_per_message(tmp_path, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
