@@ -380,6 +380,12 @@ def test_notebooks_in_jupyter_reach_every_mail_service_they_need(monkeypatch):
     assert options == ["ro"]
     assert PurePosixPath(secure["EMAIL_SSL_CAFILE"]) == (
         PurePosixPath(mount) / ca_in_mailroom.relative_to(data_dir))
+    # Notebook 04 sends to the real MailHog too, where the Library System sends.
+    env = environment("jupyter")
+    mailhog_ports = {container for _, _, container in map(published, SERVICES["mailhog"]["ports"])}
+    real_api, real_smtp = urlsplit(env["REAL_MAILHOG_URL"]), env["REAL_MAILHOG_SMTP"].split(":")
+    assert real_api.hostname == real_smtp[0] == environment("web")["EMAIL_HOST"] == "mailhog"
+    assert {str(real_api.port), real_smtp[1]} == mailhog_ports
     # Notebook 06: the SendGrid mock.
     assert secure["SENDGRID_API_HOST"] == f"http://mailroom:{mailroom.http_port}"
     assert secure["SENDGRID_API_KEY"] == mailroom.sendgrid_api_key
