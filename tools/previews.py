@@ -34,6 +34,9 @@ POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-sr
 POLICY_TAG = f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
 DOCTYPE = re.compile(r"\A\s*<!doctype[^>]*>", re.IGNORECASE)
 TIMEOUT_MS = 10_000
+# How tall the page is: a body that scrolls by itself is as tall as its content.
+PAGE_HEIGHT = ("Math.max(document.documentElement.scrollHeight, "
+               "document.body ? document.body.scrollHeight : 0)")
 
 
 class PreviewRefused(RuntimeError):
@@ -53,8 +56,10 @@ class Camera:
     No JavaScript runs and nothing is loaded from the network or the disk: remote
     images and fonts would make a preview depend on the network, and an email
     from someone else (a student's, in the grader) must not reach this machine's
-    files. Each email starts from a blank page, which cancels any redirect the
-    previous one had scheduled. max_height cuts pictures of very long pages.
+    files. Give it a browser started with chromium(offline=True), so that not even
+    a redirect opens a connection. Each email starts from a blank page, which
+    cancels any redirect the previous one had scheduled. max_height cuts pictures
+    of very long pages.
     """
 
     def __init__(self, browser, width, max_height=None):
@@ -74,12 +79,39 @@ class Camera:
     def close(self):
         self.context.close()
 
+    def _replace_page(self):
+        """Use a fresh page from now on: this one is in a state nobody knows."""
+        from playwright.sync_api import Error
+
+        try:
+            self.page.close()
+        except Error:
+            pass
+        self.page = self._new_page()
+
     def _new_page(self):
         page = self.context.new_page()
         page.route("**/*", lambda route: route.abort())
+        # A jump to an anchor of the page itself (about:blank#top) is not leaving it.
         page.on("framenavigated", lambda frame: frame == page.main_frame
-                and frame.url != "about:blank" and self._left.append(frame.url[:200]))
+                and frame.url.partition("#")[0] != "about:blank"
+                and self._left.append(frame.url[:200]))
         return page
+
+    def _photograph(self):
+        """Return a PNG of the whole page, or of its top max_height pixels, width fixed.
+
+        The window is made as tall as the picture, so nothing wider than `width` or
+        taller than the cut is ever drawn, whatever the page's CSS says.
+        """
+        height = max(self.page.evaluate(PAGE_HEIGHT), VIEWPORT_HEIGHT)
+        if self.max_height:
+            height = min(height, self.max_height)
+        self.page.set_viewport_size({"width": self.width, "height": height})
+        try:
+            return self.page.screenshot()
+        finally:
+            self.page.set_viewport_size({"width": self.width, "height": VIEWPORT_HEIGHT})
 
     def shoot(self, html):
         """Return a full-page PNG of `html`; raise PreviewRefused if that cannot be done."""
@@ -89,17 +121,12 @@ class Camera:
             self.page.goto("about:blank")
             self._left.clear()
             self.page.set_content(with_policy(html), wait_until="load")
-            clip = None
-            if self.max_height and self.page.evaluate(
-                    "document.documentElement.scrollHeight") > self.max_height:
-                clip = {"x": 0, "y": 0, "width": self.width, "height": self.max_height}
-            picture = self.page.screenshot(full_page=True, clip=clip)
+            picture = self._photograph()
         except Error as exc:
             message = str(exc).splitlines()[0]
             if self._left or "navigat" in message.lower():
                 message = f"tried to open {self._left[0] if self._left else 'another page'}"
-            self.page.close()  # a page in an unknown state is not used again
-            self.page = self._new_page()
+            self._replace_page()
             raise PreviewRefused(f"the email {message}") from None
         if self._left:
             raise PreviewRefused(f"the email tried to open {self._left[0]}")
@@ -114,7 +141,7 @@ def screenshot_html(browser, html, width):
 
 def preview_png(html, width=600):
     """Start a browser, return a PNG of `html` at `width`, and stop the browser."""
-    with chromium() as browser:
+    with chromium(offline=True) as browser:
         return screenshot_html(browser, html, width)
 
 
@@ -133,7 +160,7 @@ def write_previews(kinds, out=OUT, widths=WIDTHS, browser=None):
     """
     out.mkdir(parents=True, exist_ok=True)
     written, rows = [], []
-    with nullcontext(browser) if browser else chromium() as browser:
+    with nullcontext(browser) if browser else chromium(offline=True) as browser:
         for kind in kinds:
             email = render_sample(kind)
             for width in widths:

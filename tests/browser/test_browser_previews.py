@@ -1,11 +1,15 @@
 """Email previews: every kind photographed at desktop and phone width, off the network."""
 
+import select
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from notifications.samples import KINDS
+from tools.browser import launch_flags
 from tools.previews import (
     OUT,
     VIEWPORT_HEIGHT,
@@ -36,6 +40,37 @@ def test_previews_are_written_at_both_widths_and_whole(browser, tmp_path):
     assert VIEWPORT_HEIGHT < desktop_height < phone_height
     assert "![order_confirmation at 375 px](order_confirmation-375.png)" in (
         tmp_path / "README.md").read_text()
+
+
+@pytest.fixture(scope="module")
+def offline_browser(browser, chromium_path):
+    """A Chromium as the grader starts it for students' emails: it reaches no host.
+
+    Launched by the running Playwright: one thread can drive only one.
+    """
+    offline = browser.browser_type.launch(executable_path=chromium_path, headless=True,
+                                          args=launch_flags(offline=True))
+    yield offline
+    offline.close()
+
+
+@pytest.fixture
+def listener():
+    """Yield (port, count of connections so far) of a local socket that only accepts."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.setblocking(False)
+
+    def connections():
+        count = 0
+        while select.select([server], [], [], 0)[0]:
+            server.accept()[0].close()
+            count += 1
+        return count
+
+    try:
+        yield server.getsockname()[1], connections
+    finally:
+        server.close()
 
 
 @pytest.fixture
@@ -71,14 +106,20 @@ def test_a_preview_loads_nothing_from_the_network(browser, counting_server):
     assert requests == []
 
 
-def test_a_preview_refuses_a_redirect(browser, counting_server):
-    base, requests = counting_server
-    with Camera(browser, 600) as camera:
+def test_a_preview_refuses_a_redirect_and_opens_no_connection(offline_browser, listener):
+    port, connections = listener
+    with Camera(offline_browser, 600) as camera:
         with pytest.raises(PreviewRefused, match="tried to open"):
-            camera.shoot(f'<meta http-equiv="refresh" content="0;url={base}/away"><p>Hi</p>')
-        # The next email gets a page of its own and is photographed as usual.
+            camera.shoot(f'<meta http-equiv="refresh" content="0;url=http://127.0.0.1:{port}/">')
+        # A later redirect fires after the picture: it opens no connection either.
+        camera.shoot(f'<meta http-equiv="refresh" content="1;url=http://localhost:{port}/">'
+                     '<p>Hi</p>')
+        time.sleep(1.5)
+        # The next email starts from a blank page and is photographed as usual.
         assert png_size(camera.shoot("<p>Hi</p>"))[0] == 600
-    assert requests == []
+        # A jump to the page's own anchor is not leaving it.
+        camera.shoot('<meta http-equiv="refresh" content="0;url=#top"><p id="top">Hi</p>')
+    assert connections() == 0
 
 
 def test_a_preview_reads_no_local_file(browser):
@@ -99,13 +140,19 @@ def test_a_preview_keeps_the_doctype_first():
     assert with_policy("<p>Hi</p>").startswith('<meta http-equiv="Content-Security-Policy"')
 
 
-def test_a_preview_runs_no_script_and_stops_at_max_height(browser):
-    with Camera(browser, 600, max_height=1000) as camera:
+def test_a_preview_runs_no_script_and_stops_at_its_size(offline_browser):
+    with Camera(offline_browser, 600, max_height=1000) as camera:
         scripted = camera.shoot(
             '<p>Hi</p><script>document.body.style.minHeight = "5000px"</script>')
         endless = camera.shoot('<div style="height: 20000px">Long</div>')
+        wide = camera.shoot('<div style="width: 20000px">Wide</div>')
+        # A body that scrolls by itself hides its height from the document.
+        scroller = camera.shoot('<style>html { height: 100%; overflow: hidden }'
+                                'body { height: 100%; overflow: auto }</style>'
+                                '<div style="height: 30000px; width: 20000px">Both</div>')
     assert png_size(scripted) == (600, VIEWPORT_HEIGHT)
-    assert png_size(endless) == (600, 1000)
+    assert png_size(endless) == png_size(scroller) == (600, 1000)
+    assert png_size(wide) == (600, VIEWPORT_HEIGHT)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -380,6 +380,7 @@ def test_notebooks_in_jupyter_reach_every_mail_service_they_need(monkeypatch):
     assert options == ["ro"]
     assert PurePosixPath(secure["EMAIL_SSL_CAFILE"]) == (
         PurePosixPath(mount) / ca_in_mailroom.relative_to(data_dir))
+    assert SERVICES["jupyter"]["depends_on"]["mailroom"]["condition"] == "service_started"
     # Notebook 04 sends to the real MailHog too, where the Library System sends.
     env = environment("jupyter")
     mailhog_ports = {container for _, _, container in map(published, SERVICES["mailhog"]["ports"])}

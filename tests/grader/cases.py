@@ -322,6 +322,10 @@ def build(root):
                 "ex08: raised PermissionError", "ex09: raised PermissionError",
                 "ex10: raised PermissionError", "ex11: raised MemoryError"]))
 
+    # Feedback files and the pictures' folder must not collide, whatever the name.
+    write_folder(root, "dotted.md")
+    add(Case("dotted.md"))
+
     write_folder(root, "hostile-html", {module: change(solution(module))
                                         for module, change in HOSTILE_HTML.items()})
     add(Case("hostile-html"))

@@ -55,23 +55,23 @@ def test_feedback_shows_each_html_email(graded):
     html = (graded.out / "feedback" / "full.html").read_text()
     markdown = (graded.out / "feedback" / "full.md").read_text()
     for exercise in ("ex02", "ex03", "ex04", "ex05"):
-        width, height = png_size(graded.out / "feedback" / "full" / f"{exercise}.png")
+        width, height = png_size(graded.out / "feedback" / "pictures" / "full" / f"{exercise}.png")
         assert width == WIDTH and 400 <= height <= MAX_HEIGHT, (exercise, width, height)
-        assert f'<img src="full/{exercise}.png" width="600"' in html
-        assert f"](full/{exercise}.png)" in markdown
+        assert f'<img src="pictures/full/{exercise}.png" width="600"' in html
+        assert f"](pictures/full/{exercise}.png)" in markdown
     # Plain-text exercises have no picture.
-    assert not (graded.out / "feedback" / "full" / "ex01.png").exists()
+    assert not (graded.out / "feedback" / "pictures" / "full" / "ex01.png").exists()
 
 
 def test_a_previewed_email_cannot_redirect_or_run_scripts(graded):
-    folder = graded.out / "feedback" / "hostile-html"
+    folder = graded.out / "feedback" / "pictures" / "hostile-html"
     html = (graded.out / "feedback" / "hostile-html.html").read_text()
     # The redirect is refused, and said so, rather than photographed.
     assert not (folder / "ex02.png").exists()
     assert "No picture of your email: the email tried to open" in html
     # The script would have made the page 99999 px tall: it did not run.
     _, height = png_size(folder / "ex04.png")
-    _, reference = png_size(graded.out / "feedback" / "full" / "ex04.png")
+    _, reference = png_size(graded.out / "feedback" / "pictures" / "full" / "ex04.png")
     assert height < MAX_HEIGHT and abs(height - reference) < 400, (height, reference)
 
 
@@ -93,3 +93,9 @@ def test_the_first_html_email_of_each_exercise_is_shown():
     }}
     assert {e: m["subject"] for e, m in previews.emails_to_show(record).items()} == {
         "ex05": "First"}
+
+
+def test_a_student_named_like_a_feedback_file_gets_both(graded):
+    feedback = graded.out / "feedback"
+    assert (feedback / "dotted.md.md").is_file() and (feedback / "dotted.md.html").is_file()
+    assert png_size(feedback / "pictures" / "dotted.md" / "ex02.png")[0] == WIDTH
