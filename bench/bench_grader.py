@@ -131,7 +131,7 @@ def main():
             print(exc)
             return 1
         per = seconds / len(rows)
-        pictures = sum(1 for _ in (root / "grades" / "feedback").glob("*/ex*.png"))
+        pictures = sum(1 for _ in (root / "grades" / "feedback" / "pictures").glob("*/ex*.png"))
         mix = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
         print(f"submissions: {len(rows)} ({mix})")
         print(f"jobs: {args.jobs}, CPUs: {os.cpu_count()}")
