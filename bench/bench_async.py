@@ -42,7 +42,7 @@ os.environ.pop("REDIS_URL", None)
 
 import django  # noqa: E402
 
-from mailroom.runner import MailroomProcess, set_chaos  # noqa: E402
+from mailroom.runner import MailroomProcess  # noqa: E402
 from tests.support.processes import CeleryWorker, start_embedded_redis, wait_until  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -80,7 +80,7 @@ def time_signups(count, prefix):
 def signup_latency(mailroom, signups):
     from django.conf import settings
 
-    set_chaos(mailroom.http_url, {"latency": 2.0})
+    mailroom.set_chaos({"latency": 2.0})
     settings.EMAIL_ASYNC = False
     sync = time_signups(5, "sync")
     settings.EMAIL_ASYNC = True
@@ -88,7 +88,7 @@ def signup_latency(mailroom, signups):
     background = time_signups(signups, "async")
     wait_until(lambda: caught(mailroom) >= 10 + signups, 60 + 2 * signups, interval=0.5,
                message="async sign-up emails delivered")
-    set_chaos(mailroom.http_url, {"latency": 0.0})
+    mailroom.set_chaos({"latency": 0.0})
     return sync, background
 
 

@@ -114,10 +114,3 @@ class Photographer:
             shown[exercise] = preview
         return shown
 
-
-def photograph(records, feedback, width=WIDTH):
-    """Photograph every record's emails now; return (previews, note) as finish() does."""
-    photographer = Photographer(feedback, width)
-    for name, record in records.items():
-        photographer.add(name, record)
-    return photographer.finish()

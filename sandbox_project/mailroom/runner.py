@@ -95,6 +95,10 @@ class MailroomProcess:
         """Return the base URL of the MailHog API, web UI and SendGrid mock."""
         return f"http://{LOOPBACK}:{self.http_port}"
 
+    def set_chaos(self, changes: dict | None = None) -> dict:
+        """Set this mailroom's faults (None: all off), as set_chaos() does."""
+        return set_chaos(self.http_url, changes)
+
     @property
     def stdout_path(self) -> Path:
         """Return the file that receives the process's stdout."""

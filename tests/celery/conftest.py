@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from config.embedded_redis import answers_ping
-from mailroom.runner import MailroomProcess, set_chaos
+from mailroom.runner import MailroomProcess
 from outbox import MailHogOutbox
 from tests.support.processes import (
     SANDBOX,
@@ -69,14 +69,9 @@ def mailroom(tmp_path_factory):
 def catcher(mailroom):
     box = MailHogOutbox(mailroom.http_url)
     box.clear()
-    mailroom_chaos(mailroom, None)
+    mailroom.set_chaos()
     yield box
-    mailroom_chaos(mailroom, None)
-
-
-def mailroom_chaos(mailroom, changes):
-    """Set (or with None, reset) the catcher's chaos controls through its HTTP API."""
-    set_chaos(mailroom.http_url, changes)
+    mailroom.set_chaos()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from notifications.models import EmailLog
 from notifications.service import email_service
-from tests.celery.conftest import mailroom_chaos
 from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +30,7 @@ def caught_ids(catcher):
 
 def test_signup_returns_before_the_email_is_sent(async_settings, mailroom, catcher, worker):
     # The catcher holds each message for a second, so the send cannot finish in time.
-    mailroom_chaos(mailroom, {"latency": 1.0})
+    mailroom.set_chaos({"latency": 1.0})
 
     response = Client().post(reverse("accounts:signup"), SIGN_UP)
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from notifications.models import EmailLog
 from notifications.service import email_service
-from tests.celery.conftest import QUEUE, mailroom_chaos
+from tests.celery.conftest import QUEUE
 from tests.support.processes import point_app_at, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,7 +64,7 @@ def test_smtp_outage_then_recovery_delivers_everything(async_settings, mailroom,
 
 
 def test_temporary_rejections_are_retried(async_settings, mailroom, catcher, worker):
-    mailroom_chaos(mailroom, {"tempfail_rate": 0.5})
+    mailroom.set_chaos({"tempfail_rate": 0.5})
     queue_emails(10, prefix="flaky")
 
     wait_until(lambda: statuses().get("sent") == 10, 60, interval=0.2, message="all sent")
@@ -73,7 +73,7 @@ def test_temporary_rejections_are_retried(async_settings, mailroom, catcher, wor
 
 
 def test_permanent_failure_ends_failed_without_retry(async_settings, mailroom, catcher, worker):
-    mailroom_chaos(mailroom, {"reject_recipients": ["gone@example.com"]})
+    mailroom.set_chaos({"reject_recipients": ["gone@example.com"]})
 
     log_id = email_service.send("verification", "gone@example.com", CONTEXT).log.pk
 
@@ -86,7 +86,7 @@ def test_permanent_failure_ends_failed_without_retry(async_settings, mailroom, c
 def test_attempts_are_bounded(async_settings, mailroom, catcher, worker_env, start_worker):
     worker_env["EMAIL_MAX_ATTEMPTS"] = "3"
     start_worker()
-    mailroom_chaos(mailroom, {"tempfail_rate": 1.0})
+    mailroom.set_chaos({"tempfail_rate": 1.0})
 
     log_id = email_service.send("verification", "unlucky@example.com", CONTEXT).log.pk
 

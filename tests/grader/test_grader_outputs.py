@@ -79,7 +79,9 @@ def test_without_a_browser_the_grader_says_so_and_goes_on(tmp_path, monkeypatch)
     monkeypatch.setenv("CHROMIUM_PATH", str(tmp_path / "no-such-chromium"))
     record = {"scenarios": {"ex02.welcome": {"exercise": "ex02", "messages": [
         {"subject": "Welcome", "html": "<p>Welcome</p>"}]}}}
-    shots, note = previews.photograph({"ada": record}, tmp_path / "feedback")
+    photographer = previews.Photographer(tmp_path / "feedback")
+    photographer.add("ada", record)
+    shots, note = photographer.finish()
     assert shots == {}
     assert note.startswith("no email previews: CHROMIUM_PATH=")
 

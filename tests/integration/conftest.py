@@ -13,7 +13,6 @@ import pytest
 
 from config.stages import email_settings
 from mailroom.runner import MailroomProcess
-from mailroom.runner import set_chaos as mailroom_chaos
 from outbox import MailHogOutbox, for_stage
 from tests.support.sandbox import (  # noqa: F401 - fixtures pytest finds by name
     CommitClient,
@@ -57,11 +56,6 @@ def stage_settings(name, mailroom, var_dir):
     }
 
 
-def set_chaos(mailroom, changes=None):
-    """Set (or with None, reset) the mailroom's chaos controls through its HTTP API."""
-    mailroom_chaos(mailroom.http_url, changes)
-
-
 @pytest.fixture(scope="session")
 def mailroom(tmp_path_factory):
     """One `python -m mailroom` for the whole run, as `make run` starts it."""
@@ -96,7 +90,7 @@ def use_stage(settings, mailroom, tmp_path):
         services = services or mailroom
         for key, value in {**stage_settings(name, services, tmp_path), **overrides}.items():
             setattr(settings, key, value)
-        set_chaos(services)
+        services.set_chaos()
         touched.append(services)
         box = for_stage(name, url=services.http_url)
         box.clear()
@@ -105,7 +99,7 @@ def use_stage(settings, mailroom, tmp_path):
     yield use
     for services in touched:
         if services.running:
-            set_chaos(services)
+            services.set_chaos()
 
 
 @pytest.fixture(params=STAGES)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from notifications import delivery
 from notifications.models import EmailLog
 from outbox import MailHogUnavailable
-from tests.integration.conftest import STAGES, set_chaos
+from tests.integration.conftest import STAGES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
@@ -79,7 +79,7 @@ def test_smtp_stage_without_tls_but_with_a_login_says_to_turn_tls_on(use_stage, 
 @pytest.mark.parametrize("name", ["mailhog", "smtp"])
 def test_permanently_rejected_recipient_records_the_5xx_reason(use_stage, client, name):
     stage = use_stage(name)
-    set_chaos(stage.mailroom, {"reject_recipients": ["zoe@example.com"]})
+    stage.mailroom.set_chaos({"reject_recipients": ["zoe@example.com"]})
 
     log = sign_up(client)
     other = sign_up(client, "yves")

@@ -8,7 +8,6 @@ from notifications import sendgrid_batch, tasks
 from notifications.models import EmailLog
 from notifications.rendering import EmailTemplates
 from notifications.service import email_service, stamp
-from tests.integration.conftest import set_chaos
 from tests.integration.test_sendgrid_service import stored_per_call
 from tests.support.processes import point_app_at, start_embedded_redis
 
@@ -81,7 +80,7 @@ def test_a_rate_limited_batch_retries_each_row(use_stage, broker):
     import redis
 
     stage = use_stage("sendgrid")
-    set_chaos(stage.mailroom, {"sendgrid_429_rate": 1.0})
+    stage.mailroom.set_chaos({"sendgrid_429_rate": 1.0})
     ids = notification_rows(5)
 
     statuses = tasks.send_email_batch.run(ids)

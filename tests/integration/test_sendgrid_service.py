@@ -23,7 +23,6 @@ from notifications.sendgrid import (
     SendGridService,
     payload_for,
 )
-from tests.integration.conftest import set_chaos
 
 pytestmark = pytest.mark.services
 
@@ -98,7 +97,7 @@ def test_wrong_key_is_a_401_result(sendgrid):
 
 
 def test_rate_limit_429_reports_when_to_retry(sendgrid):
-    set_chaos(sendgrid.mailroom, {"sendgrid_429_rate": 1})
+    sendgrid.mailroom.set_chaos({"sendgrid_429_rate": 1})
 
     result = SendGridService().send_email("zoe@example.com", "Hello", "<p>Hello</p>")
 
@@ -109,7 +108,7 @@ def test_rate_limit_429_reports_when_to_retry(sendgrid):
 
 @pytest.mark.django_db
 def test_rate_limited_row_waits_as_long_as_sendgrid_asks(sendgrid):
-    set_chaos(sendgrid.mailroom, {"sendgrid_429_rate": 1})
+    sendgrid.mailroom.set_chaos({"sendgrid_429_rate": 1})
     log = EmailLog.objects.create(kind="test", recipient="zoe@example.com",
                                   from_email="library@example.com", subject="Hello",
                                   text_body="Hello")
@@ -123,7 +122,7 @@ def test_rate_limited_row_waits_as_long_as_sendgrid_asks(sendgrid):
 
 
 def test_server_errors_are_transient(sendgrid):
-    set_chaos(sendgrid.mailroom, {"sendgrid_5xx_rate": 1})
+    sendgrid.mailroom.set_chaos({"sendgrid_5xx_rate": 1})
 
     result = SendGridService().send_email("zoe@example.com", "Hello", "<p>Hello</p>")
     with pytest.raises(SendGridError) as error:

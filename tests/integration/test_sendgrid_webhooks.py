@@ -13,7 +13,6 @@ from django.urls import reverse
 from mailroom.http.sendgrid_events import BOUNCE_REASON
 from mailroom.runner import LOOPBACK
 from notifications.models import EmailLog
-from tests.integration.conftest import set_chaos
 
 pytestmark = pytest.mark.services
 
@@ -219,7 +218,7 @@ def test_mailroom_events_reach_the_row_over_http(webhook_stage):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rejected_recipient_bounces_with_its_reason(webhook_stage):
-    set_chaos(webhook_stage.mailroom, {"reject_recipients": ["bounce@example.com"]})
+    webhook_stage.mailroom.set_chaos({"reject_recipients": ["bounce@example.com"]})
 
     log = sign_up("bounce")
 
